@@ -1,0 +1,1 @@
+"""docker-dashboard: Docker containers and images in OpenStack Horizon."""

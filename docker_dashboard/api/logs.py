@@ -1,0 +1,288 @@
+"""Container logs straight from the Docker host, parsed and bounded here.
+
+Docker multiplexes stdout and stderr of a non-TTY container into frames: an 8-byte header
+(stream type, three zero bytes, big-endian uint32 payload size) then the payload. We parse the
+frames ourselves so each line keeps its stream, and so reading stops at a byte bound, a time bound
+or when the caller closes the stream: a log is never read whole into memory.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import socket
+import struct
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterator
+
+from docker_dashboard import conf
+from docker_dashboard import exceptions
+from docker_dashboard.api.client import CONNECTION_ERRORS
+from docker_dashboard.api.client import docker_client
+from docker_dashboard.api.client import docker_errors
+from docker_dashboard.api.containers import ServerContainer
+
+LOG = logging.getLogger(__name__)
+
+HEADER = struct.Struct('>BxxxL')
+STREAMS = {0: 'stdin', 1: 'stdout', 2: 'stderr'}
+SYSTEM_ERROR = 3  # Engine API >= 1.42 reports a stream error in-band as type 3
+READ_SIZE = 64 * 1024
+# Docker's RFC3339Nano prefix when timestamps=1, e.g. 2026-11-23T11:32:14.810899823Z
+_TIMESTAMP = re.compile(rb'^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)) ')
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One line of container output. `text` is untrusted: escape it wherever it is shown."""
+
+    stream: str            # 'stdout' or 'stderr' ('stdout' for TTY containers)
+    text: str              # decoded as UTF-8 with replacement characters, no trailing newline
+    timestamp: str | None = None
+    truncated: bool = False  # the line was longer than max_line_bytes and was cut
+
+
+class FrameParser:
+    """Incremental parser: feed() raw bytes from dockerd, get complete LogLines back."""
+
+    def __init__(self, *, tty: bool = False, timestamps: bool = False, max_line_bytes: int = 16384) -> None:
+        self.tty = tty
+        self.timestamps = timestamps
+        self.max_line_bytes = max_line_bytes
+        self._pending = bytearray()             # bytes not yet parsed as a frame
+        self._lines: dict = {}                  # stream -> bytearray of the current partial line
+        self._stamps: dict = {}                 # stream -> timestamp of the current partial line
+        self._cut: set = set()                  # streams whose current line was already cut
+
+    def feed(self, data: bytes) -> list:
+        if self.tty:
+            return self._payload('stdout', data)
+        self._pending += data
+        lines = []
+        while len(self._pending) >= HEADER.size:
+            stream_type, size = HEADER.unpack_from(self._pending)
+            if self._pending[1:4] != b'\0\0\0' or stream_type > SYSTEM_ERROR:
+                raise exceptions.DockerHostError('The Docker host sent a log stream in an unexpected format.')
+            if len(self._pending) < HEADER.size + size:
+                break
+            payload = bytes(self._pending[HEADER.size:HEADER.size + size])
+            del self._pending[:HEADER.size + size]
+            if stream_type == SYSTEM_ERROR:
+                raise exceptions.DockerHostError(payload.decode('utf-8', 'replace').strip()[:300])
+            stream = STREAMS[stream_type] if stream_type != 0 else 'stdout'
+            lines.extend(self._payload(stream, payload))
+        return lines
+
+    def flush(self) -> list:
+        """Lines still open at the end of the stream (output without a final newline)."""
+        lines = []
+        for stream, buffer in list(self._lines.items()):
+            if buffer or stream in self._cut:
+                lines.append(self._line(stream, bytes(buffer), truncated=stream in self._cut))
+        self._lines.clear()
+        self._cut.clear()
+        return lines
+
+    def _payload(self, stream: str, payload: bytes) -> list:
+        lines = []
+        buffer = self._lines.setdefault(stream, bytearray())
+        start = 0
+        while start < len(payload):
+            newline = payload.find(b'\n', start)
+            end = len(payload) if newline < 0 else newline
+            piece = payload[start:end]
+            if self.timestamps and not buffer and stream not in self._cut:
+                match = _TIMESTAMP.match(piece)
+                if match:
+                    self._stamps[stream] = match.group(1).decode('ascii')
+                    piece = piece[match.end():]
+            elif self.timestamps and start == 0:
+                # Docker splits long lines into partial messages, each with its own timestamp.
+                match = _TIMESTAMP.match(piece)
+                if match:
+                    piece = piece[match.end():]
+            if stream not in self._cut:
+                room = self.max_line_bytes - len(buffer)
+                if len(piece) > room:
+                    buffer += piece[:room]
+                    self._cut.add(stream)
+                else:
+                    buffer += piece
+            if newline < 0:
+                break
+            lines.append(self._line(stream, bytes(buffer), truncated=stream in self._cut))
+            buffer.clear()
+            self._cut.discard(stream)
+            start = newline + 1
+        return lines
+
+    def _line(self, stream: str, raw: bytes, truncated: bool) -> LogLine:
+        if raw.endswith(b'\r'):
+            raw = raw[:-1]
+        return LogLine(stream=stream, text=raw.decode('utf-8', 'replace'),
+                       timestamp=self._stamps.pop(stream, None), truncated=truncated)
+
+
+class LogStream:
+    """Iterator over the LogLines of one logs request, bounded in bytes and time.
+
+    `end_reason` tells why it ended: 'eof' (dockerd closed: all there was, or the container stopped),
+    'bytes' (byte bound), 'time' (time bound), 'closed' (close() was called) or 'unreachable'.
+    Use as a context manager, or call close(): it shuts the connection to dockerd down at once.
+    """
+
+    def __init__(self, client: Any, response: Any, parser: FrameParser, *, host: str,
+                 max_bytes: int, max_seconds: float) -> None:
+        self._client = client
+        self._response = response
+        self._parser = parser
+        self._host = host
+        self.max_bytes = max_bytes
+        self.max_seconds = max_seconds
+        self.bytes_read = 0
+        self.end_reason: str | None = None
+        self._timer = threading.Timer(max_seconds, self._expire)
+        self._timer.daemon = True
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def __enter__(self) -> 'LogStream':
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[LogLine]:
+        self._timer.start()
+        try:
+            while True:
+                try:
+                    chunk = self._response.raw.read1(READ_SIZE)
+                except CONNECTION_ERRORS + (OSError, ValueError, AttributeError):
+                    # A shut-down socket surfaces as one of these; so does a host that went away.
+                    if self.end_reason:
+                        break
+                    LOG.warning('Docker host %s: log stream broken', self._host)
+                    self.end_reason = 'unreachable'
+                    error = exceptions.DockerHostUnreachable()
+                    error.host = self._host
+                    raise error from None
+                if not chunk:
+                    self.end_reason = self.end_reason or 'eof'
+                    break
+                room = self.max_bytes - self.bytes_read
+                if len(chunk) >= room:
+                    chunk = chunk[:room]
+                    self.end_reason = 'bytes'
+                self.bytes_read += len(chunk)
+                yield from self._parser.feed(chunk)
+                if self.end_reason:
+                    break
+            if self.end_reason in ('eof', 'bytes', 'time'):
+                yield from self._parser.flush()
+        finally:
+            self.close()
+
+    def _expire(self) -> None:
+        if not self.end_reason:
+            self.end_reason = 'time'
+        self._shutdown()
+
+    def close(self) -> None:
+        """End the stream and its connection to dockerd (safe to call more than once)."""
+        if not self.end_reason:
+            self.end_reason = 'closed'
+        self._timer.cancel()
+        self._shutdown()
+
+    def _shutdown(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        for sock in _sockets(self._client, self._response):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:  # already closed: nothing to release
+                pass
+        self._response.close()
+
+
+def _sockets(client: Any, response: Any) -> list:
+    """The real socket objects under a streamed response (docker-py hands back a SocketIO for Unix)."""
+    try:
+        raw = client._get_raw_response_socket(response)
+    except Exception:  # the response is already closed
+        return []
+    return [s for s in (raw, getattr(raw, '_sock', None)) if hasattr(s, 'settimeout')]
+
+
+def _as_epoch(value: datetime | float | int | None, key: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise exceptions.LogLimitExceeded(f'The {key} time needs a time zone.')
+        return value.timestamp()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    raise exceptions.LogLimitExceeded(f'The {key} time is not valid.')
+
+
+def container_logs(container: ServerContainer, *, tail: int | str | None = None,
+                   since: datetime | float | None = None, until: datetime | float | None = None,
+                   timestamps: bool = False, follow: bool = False, stdout: bool = True,
+                   stderr: bool = True, max_bytes: int | None = None,
+                   max_seconds: float | None = None) -> LogStream:
+    """Open the logs of `container` and return a LogStream of its lines.
+
+    `tail` is a number of lines (at most logs.max_tail; None means logs.default_tail) or 'all' (then
+    only the byte bound limits it). The request is sent now, so a missing container or an
+    unreachable host raises here, before anything has been streamed.
+    """
+    limits = conf.get_settings().logs
+    if tail is None:
+        tail = limits.default_tail
+    if tail != 'all':
+        if isinstance(tail, bool) or not isinstance(tail, int) or tail < 0:
+            raise exceptions.LogLimitExceeded('The number of lines must be a whole number.')
+        if tail > limits.max_tail:
+            raise exceptions.LogLimitExceeded(f'At most {limits.max_tail} lines can be shown at once.')
+    if not (stdout or stderr):
+        raise exceptions.LogLimitExceeded('Choose stdout, stderr or both.')
+    params = {'stdout': int(stdout), 'stderr': int(stderr), 'timestamps': int(timestamps),
+              'follow': int(follow), 'tail': str(tail)}
+    since_epoch, until_epoch = _as_epoch(since, 'since'), _as_epoch(until, 'until')
+    if since_epoch is not None:
+        params['since'] = f'{since_epoch:.9f}'
+    if until_epoch is not None:
+        params['until'] = f'{until_epoch:.9f}'
+    if follow:
+        max_bytes = min(max_bytes or limits.follow_max_bytes, limits.follow_max_bytes)
+        max_seconds = min(max_seconds or limits.follow_max_seconds, limits.follow_max_seconds)
+    else:
+        max_bytes = min(max_bytes or limits.max_bytes, limits.max_bytes)
+        max_seconds = min(max_seconds or limits.max_seconds, limits.max_seconds)
+    client = docker_client(container.host)
+    with docker_errors(container.host, exceptions.ContainerNotFound):
+        response = client._get(client._url('/containers/{0}/logs', container.id), params=params, stream=True)
+        client._raise_for_status(response)
+    if follow:
+        # A quiet container is not a dead host: the time bound, not the read timeout, ends a follow.
+        for sock in _sockets(client, response):
+            sock.settimeout(max_seconds + 1)
+    parser = FrameParser(tty=container.tty, timestamps=timestamps,
+                         max_line_bytes=limits.max_line_bytes)
+    return LogStream(client, response, parser, host=container.host, max_bytes=max_bytes,
+                     max_seconds=max_seconds)
+
+
+def tail_lines(container: ServerContainer, lines: int, **kwargs: Any) -> list:
+    """The last `lines` lines as a list (bounded by the non-follow limits)."""
+    started = time.monotonic()
+    with container_logs(container, tail=lines, **kwargs) as stream:
+        result = list(stream)
+    LOG.debug('read %d log lines from %s in %.3fs', len(result), container.host, time.monotonic() - started)
+    return result

@@ -1,0 +1,7 @@
+from django.urls import re_path
+
+from docker_dashboard.content.containers import views
+
+urlpatterns = [
+    re_path(r'^$', views.IndexView.as_view(), name='index'),
+]
