@@ -1,0 +1,365 @@
+"""Nova virt driver that runs every instance as a Docker container on the local Docker Engine.
+
+State lives in Docker only (container names, labels and states; image tags for the image cache), so a
+restarted nova-compute loses nothing. Power-state mapping:
+  running -> RUNNING, paused -> PAUSED (SUSPENDED while Nova suspends it), created/exited -> SHUTDOWN,
+  dead -> CRASHED, no container -> NOSTATE.
+Lifecycle mapping: power_off = docker stop (Nova's graceful timeout, then SIGKILL); power_on = start;
+soft reboot = docker restart ([docker] soft_reboot_timeout); hard reboot = kill + start;
+pause/unpause = docker pause/unpause; suspend/resume = pause/unpause too (Docker cannot checkpoint
+to disk without experimental CRIU, so a suspended container keeps its memory).
+Not supported: live/cold migration, resize, rescue, volumes, interface attach.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Any
+
+import docker.errors
+import os_resource_classes as orc
+from oslo_log import log as logging
+from oslo_utils import versionutils
+
+from nova import exception
+from nova.objects import fields as obj_fields
+from nova.virt import driver
+from nova.virt import hardware
+
+from nova_docker import client as docker_client
+from nova_docker import conf as docker_conf
+from nova_docker import containers
+from nova_docker import images
+from nova_docker import snapshot as docker_snapshot
+
+LOG = logging.getLogger(__name__)
+CONF = docker_conf.CONF
+GiB = 1024 ** 3
+MiB = 1024 ** 2
+
+
+class DockerDriver(driver.ComputeDriver):
+    """Instances are containers named nova-<uuid>; images are Glance docker-save tarballs."""
+
+    capabilities = dict(driver.ComputeDriver.capabilities,
+                        # Glance images of this driver are disk_format raw, container_format docker.
+                        supports_image_type_raw=True)
+
+    def __init__(self, virtapi: Any, docker_api: docker_client.DockerAPI | None = None,
+                 image_service: images.ImageService | None = None) -> None:
+        super().__init__(virtapi)
+        self.docker = docker_api or docker_client.DockerAPI()
+        self._image_service = image_service
+
+    # -- helpers ------------------------------------------------------------------------------
+    @property
+    def image_service(self) -> images.ImageService:
+        """Glance access; built on first use so the driver loads without Glance settings."""
+        if self._image_service is None:
+            self._image_service = images.ImageService()
+        return self._image_service
+
+    def _container(self, instance: Any) -> dict | None:
+        return self.docker.inspect_container(containers.container_name(instance.uuid))
+
+    def _existing(self, instance: Any) -> dict:
+        container = self._container(instance)
+        if container is None:
+            raise exception.InstanceNotFound(instance_id=instance.uuid)
+        return container
+
+    @staticmethod
+    def _running(container: dict) -> bool:
+        return bool((container.get('State') or {}).get('Running'))
+
+    @staticmethod
+    def _paused(container: dict) -> bool:
+        return bool((container.get('State') or {}).get('Paused'))
+
+    def _remove(self, instance: Any) -> None:
+        name = containers.container_name(instance.uuid)
+        try:
+            self.docker.call('remove the container', 'remove_container', name, v=True, force=True)
+        except docker.errors.NotFound:
+            LOG.info('Container already gone', instance=instance)
+
+    # -- host ---------------------------------------------------------------------------------
+    def init_host(self, host: str) -> None:
+        """Check that the Docker Engine answers and speaks the configured API version."""
+        version = self.docker.call('query the Docker version', 'version', api_version=False)
+        supported = version.get('ApiVersion', '0')
+        if versionutils.convert_version_to_int(supported) < \
+                versionutils.convert_version_to_int(CONF.docker.api_version):
+            raise exception.NovaException(
+                f'The Docker Engine speaks API {supported}; [docker] api_version is '
+                f'{CONF.docker.api_version}')
+        LOG.info('Docker Engine %s (API %s) ready for host %s', version.get('Version'), supported, host)
+
+    def get_available_nodes(self, refresh: bool = False) -> list[str]:
+        """One node per compute service, named after CONF.host."""
+        return [CONF.host]
+
+    def get_host_ip_addr(self) -> str:
+        """This compute host's IP address."""
+        return CONF.my_ip
+
+    def get_host_uptime(self) -> str:
+        """Uptime of this host, uptime(1) style."""
+        with open('/proc/uptime') as handle:
+            seconds = int(float(handle.read().split()[0]))
+        days, rest = divmod(seconds, 86400)
+        return f'up {days} days, {rest // 3600:02d}:{rest % 3600 // 60:02d}'
+
+    def _host_facts(self) -> dict[str, Any]:
+        info = self.docker.call('read the Docker host information', 'info')
+        try:
+            disk = os.statvfs(info.get('DockerRootDir') or '/')
+        except OSError:
+            # A remote daemon's data root is not on this machine: fall back to the instances path.
+            disk = os.statvfs(CONF.instances_path if os.path.isdir(CONF.instances_path) else '/')
+        match = re.match(r'(\d+)\.(\d+)\.(\d+)', str(info.get('ServerVersion', '')))
+        try:
+            arch = obj_fields.Architecture.canonicalize(info.get('Architecture') or '')
+        except exception.InvalidArchitectureName:
+            arch = obj_fields.Architecture.from_host()
+        return {
+            'vcpus': int(info.get('NCPU') or 1),
+            'memory_mb': int(info.get('MemTotal') or 0) // MiB,
+            'local_gb': disk.f_blocks * disk.f_frsize // GiB,
+            'free_gb': disk.f_bavail * disk.f_frsize // GiB,
+            'version': '.'.join(match.groups()) if match else '0.0.0',
+            'arch': arch,
+        }
+
+    def get_available_resource(self, nodename: str) -> dict[str, Any]:
+        """Host resources from docker info and the data root's file system."""
+        facts = self._host_facts()
+        cpu_info = {'arch': facts['arch'], 'model': 'docker', 'vendor': 'docker', 'features': [],
+                    'topology': {'sockets': 1, 'cores': facts['vcpus'], 'threads': 1}}
+        return {
+            'vcpus': facts['vcpus'],
+            'memory_mb': facts['memory_mb'],
+            'local_gb': facts['local_gb'],
+            # The resource tracker recomputes usage from instances; report only what the host uses.
+            'vcpus_used': 0,
+            'memory_mb_used': 0,
+            'local_gb_used': facts['local_gb'] - facts['free_gb'],
+            'hypervisor_type': obj_fields.HVType.DOCKER,
+            'hypervisor_version': versionutils.convert_version_to_int(facts['version']),
+            'hypervisor_hostname': CONF.host,
+            'cpu_info': json.dumps(cpu_info),
+            'disk_available_least': facts['free_gb'],
+            'supported_instances': [(facts['arch'], obj_fields.HVType.DOCKER,
+                                     obj_fields.VMMode.EXE)],
+            'numa_topology': None,
+        }
+
+    def update_provider_tree(self, provider_tree: Any, nodename: str,
+                             allocations: dict | None = None) -> None:
+        """VCPU, MEMORY_MB and DISK_GB inventory of the Docker host (capability traits are added
+        by the resource tracker from ``capabilities``)."""
+        facts = self._host_facts()
+        ratios = self._get_allocation_ratios(provider_tree.data(nodename).inventory)
+        totals = {orc.VCPU: (facts['vcpus'], CONF.reserved_host_cpus),
+                  orc.MEMORY_MB: (facts['memory_mb'], CONF.reserved_host_memory_mb),
+                  orc.DISK_GB: (facts['local_gb'], self._get_reserved_host_disk_gb_from_config())}
+        inventory = {}
+        for resource_class, (total, reserved) in totals.items():
+            if total <= 0:
+                continue
+            inventory[resource_class] = {'total': total, 'min_unit': 1, 'max_unit': total,
+                                         'step_size': 1, 'reserved': reserved,
+                                         'allocation_ratio': ratios[resource_class]}
+        provider_tree.update_inventory(nodename, inventory)
+
+    # -- inventory of instances -----------------------------------------------------------------
+    def list_instance_uuids(self) -> list[str]:
+        """UUIDs of all instances that have a container here, whatever its state."""
+        found = self.docker.list_containers(containers.LABEL_UUID)
+        return sorted({c['Labels'][containers.LABEL_UUID] for c in found
+                       if (c.get('Labels') or {}).get(containers.LABEL_UUID)})
+
+    def list_instances(self) -> list[str]:
+        """Nova instance names (instance.name) of all containers here."""
+        found = self.docker.list_containers(containers.LABEL_UUID)
+        names = []
+        for container in found:
+            label_set = container.get('Labels') or {}
+            names.append(label_set.get(containers.LABEL_NAME)
+                         or containers.container_name(label_set[containers.LABEL_UUID]))
+        return sorted(names)
+
+    def instance_exists(self, instance: Any) -> bool:
+        """Whether the instance's container exists (in any state)."""
+        return self._container(instance) is not None
+
+    def get_info(self, instance: Any, use_cache: bool = True) -> hardware.InstanceInfo:
+        """Power state from Docker; a vanished container is NOSTATE, not an error."""
+        container = self._container(instance)
+        return hardware.InstanceInfo(state=containers.power_state_of(container, instance),
+                                     internal_id=container['Id'] if container else None)
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def spawn(self, context: Any, instance: Any, image_meta: Any, injected_files: Any,
+              admin_password: Any, allocations: Any, network_info: Any = None,
+              block_device_info: Any = None, power_on: bool = True, accel_info: Any = None) -> None:
+        """Load the Glance image if needed, create the container and start it."""
+        if not image_meta.obj_attr_is_set('id') or not image_meta.id:
+            raise exception.InstanceDeployFailure(
+                reason='booting from a volume is not supported by the Docker driver')
+        container_format = (image_meta.container_format
+                            if image_meta.obj_attr_is_set('container_format') else None)
+        name = image_meta.name if image_meta.obj_attr_is_set('name') else None
+        ref = images.ImageCache(self.docker, self.image_service).ensure(
+            context, image_meta.id, name, container_format)
+        metadata = dict(instance.metadata or {})
+        command = containers.command(metadata, image_meta.properties)
+        environment = containers.environment(metadata)
+        if network_info:
+            LOG.info('Networking is not wired into containers yet; %d port(s) ignored, the '
+                     'container runs with network_mode %s', len(network_info),
+                     CONF.docker.network_mode, instance=instance)
+        host_config = self.docker.api.create_host_config(
+            **containers.host_config_args(instance.flavor))
+        hostname = instance.hostname if instance.obj_attr_is_set('hostname') else None
+        try:
+            self.docker.create_container(
+                image=ref, command=command, name=containers.container_name(instance.uuid),
+                environment=environment, labels=containers.labels(instance, image_meta.id),
+                host_config=host_config, hostname=hostname or None, detach=True, tty=False)
+        except docker_client.DockerOperationFailed as error:
+            raise exception.InstanceDeployFailure(reason=error.format_message())
+        if not power_on:
+            return
+        try:
+            self.docker.call('start the container', 'start', containers.container_name(instance.uuid))
+        except Exception as error:
+            # spawn must leave nothing behind when it fails.
+            self._remove(instance)
+            if isinstance(error, docker_client.DockerOperationFailed):
+                raise exception.InstanceDeployFailure(reason=error.format_message())
+            raise
+        LOG.info('Container started from %s', ref, instance=instance)
+
+    def destroy(self, context: Any, instance: Any, network_info: Any, block_device_info: Any = None,
+                destroy_disks: bool = True, destroy_secrets: bool = True) -> None:
+        """Remove the container (and its anonymous volumes); a missing container is fine."""
+        self._remove(instance)
+
+    def cleanup(self, context: Any, instance: Any, network_info: Any, block_device_info: Any = None,
+                destroy_disks: bool = True, migrate_data: Any = None, destroy_vifs: bool = True,
+                destroy_secrets: bool = True) -> None:
+        """Idempotent removal, for paths that call cleanup without destroy."""
+        self._remove(instance)
+
+    def reboot(self, context: Any, instance: Any, network_info: Any, reboot_type: str,
+               block_device_info: Any = None, bad_volumes_callback: Any = None,
+               accel_info: Any = None, share_info: Any = None) -> None:
+        """SOFT: docker restart (SIGTERM, SIGKILL after the timeout); HARD: kill and start."""
+        container = self._existing(instance)
+        name = container['Id']
+        try:
+            if self._paused(container):
+                self.docker.call('unpause the container', 'unpause', name)
+            if reboot_type == 'SOFT':
+                self.docker.call('restart the container', 'restart', name,
+                                 timeout=CONF.docker.soft_reboot_timeout)
+            else:
+                if self._running(container):
+                    self.docker.call('kill the container', 'kill', name)
+                self.docker.call('start the container', 'start', name)
+        except docker_client.DockerOperationFailed as error:
+            raise exception.InstanceRebootFailure(reason=error.format_message())
+
+    def power_off(self, instance: Any, timeout: int = 0, retry_interval: int = 0) -> None:
+        """docker stop: SIGTERM, then SIGKILL after ``timeout`` seconds (0 = at once)."""
+        container = self._existing(instance)
+        if not self._running(container):
+            return
+        try:
+            if self._paused(container):
+                self.docker.call('unpause the container', 'unpause', container['Id'])
+            self.docker.call('stop the container', 'stop', container['Id'], timeout=max(0, timeout))
+        except docker_client.DockerOperationFailed as error:
+            raise exception.InstancePowerOffFailure(reason=error.format_message())
+
+    def power_on(self, context: Any, instance: Any, network_info: Any, block_device_info: Any = None,
+                 accel_info: Any = None, share_info: Any = None) -> None:
+        """Start the container (unpause it if it was paused)."""
+        container = self._existing(instance)
+        try:
+            if self._paused(container):
+                self.docker.call('unpause the container', 'unpause', container['Id'])
+            elif not self._running(container):
+                self.docker.call('start the container', 'start', container['Id'])
+        except docker_client.DockerOperationFailed as error:
+            raise exception.InstancePowerOnFailure(reason=error.format_message())
+
+    def resume_state_on_host_boot(self, context: Any, instance: Any, network_info: Any,
+                                  share_info: Any, block_device_info: Any = None) -> None:
+        """After a host/daemon restart, start containers Nova believes running."""
+        self.power_on(context, instance, network_info, block_device_info)
+
+    def pause(self, instance: Any) -> None:
+        """docker pause (the cgroup freezer)."""
+        self.docker.call('pause the container', 'pause', self._existing(instance)['Id'])
+
+    def unpause(self, instance: Any) -> None:
+        """docker unpause."""
+        self.docker.call('unpause the container', 'unpause', self._existing(instance)['Id'])
+
+    def suspend(self, context: Any, instance: Any) -> None:
+        """Suspend = docker pause (see the module docstring)."""
+        container = self._existing(instance)
+        if not self._running(container) or self._paused(container):
+            raise exception.InstanceSuspendFailure(reason='the container is not running')
+        try:
+            self.docker.call('pause the container', 'pause', container['Id'])
+        except docker_client.DockerOperationFailed as error:
+            raise exception.InstanceSuspendFailure(reason=error.format_message())
+
+    def resume(self, context: Any, instance: Any, network_info: Any, block_device_info: Any = None,
+               share_info: Any = None) -> None:
+        """Resume = docker unpause (or start, if the container stopped meanwhile)."""
+        try:
+            self.power_on(context, instance, network_info, block_device_info)
+        except exception.InstancePowerOnFailure as error:
+            raise exception.InstanceResumeFailure(reason=error.kwargs.get('reason'))
+
+    # -- images, console ---------------------------------------------------------------------
+    def snapshot(self, context: Any, instance: Any, image_id: str, update_task_state: Any) -> None:
+        """docker commit + docker save streamed into the Glance image Nova created."""
+        docker_snapshot.snapshot(self.docker, self.image_service, context, instance, image_id,
+                                 update_task_state)
+
+    def cache_image(self, context: Any, image_id: str) -> bool:
+        """Pre-load a Glance image; True if it was downloaded, False if already cached."""
+        if self.docker.image_exists(images.cache_ref(image_id)):
+            return False
+        record = self.image_service.show(context, image_id)
+        images.ImageCache(self.docker, self.image_service).ensure(
+            context, image_id, record.get('name'), record.get('container_format'))
+        return True
+
+    def get_console_output(self, context: Any, instance: Any) -> bytes:
+        """The tail of docker logs: at most console_log_tail_lines lines and console_log_max_bytes."""
+        return self.docker.logs_tail(self._existing(instance), CONF.docker.console_log_tail_lines,
+                                     CONF.docker.console_log_max_bytes)
+
+    # -- networking and volumes (not yet) -------------------------------------------------------
+    def plug_vifs(self, instance: Any, network_info: Any) -> None:
+        """No-op: containers get no Neutron wiring yet."""
+
+    def unplug_vifs(self, instance: Any, network_info: Any) -> None:
+        """No-op, see plug_vifs."""
+
+    def attach_volume(self, context: Any, connection_info: Any, instance: Any, mountpoint: str,
+                      disk_bus: Any = None, device_type: Any = None, encryption: Any = None) -> None:
+        """Volumes are not supported."""
+        raise NotImplementedError('The Docker driver does not support volumes')
+
+    def detach_volume(self, context: Any, connection_info: Any, instance: Any, mountpoint: str,
+                      encryption: Any = None) -> None:
+        """Volumes are not supported."""
+        raise NotImplementedError('The Docker driver does not support volumes')

@@ -1,0 +1,102 @@
+"""The enabled files register the Docker panel group, the two project panels and the admin panel."""
+from django.urls import reverse
+
+import horizon
+
+from docker_dashboard import api
+from docker_dashboard import exceptions as dd_exceptions
+from tests import helpers
+
+CONTAINERS_URL = reverse('horizon:project:docker_containers:index')
+IMAGES_URL = reverse('horizon:project:docker_images:index')
+HOSTS_URL = reverse('horizon:admin:docker_hosts:index')
+
+
+class PanelRegistrationTests(helpers.TestCase):
+    def test_project_panels_are_in_the_docker_group(self):
+        project = horizon.get_dashboard('project')
+        group = project.get_panel_group('docker')
+        self.assertEqual('Docker', str(group.name))
+        slugs = [panel.slug for panel in group]
+        self.assertEqual(['docker_containers', 'docker_images'], slugs)
+        # Horizon's own Object Store "containers" panel is untouched.
+        self.assertEqual('containers', project.get_panel('containers').slug)
+
+    def test_admin_hosts_panel_is_registered(self):
+        admin = horizon.get_dashboard('admin')
+        self.assertEqual('Docker Hosts', str(admin.get_panel('docker_hosts').name))
+
+    def test_plugin_exceptions_are_registered_with_horizon(self):
+        from django.conf import settings
+        self.assertIn(dd_exceptions.DockerHostError, settings.HORIZON_CONFIG['exceptions']['recoverable'])
+        self.assertIn(dd_exceptions.DockerNotFound, settings.HORIZON_CONFIG['exceptions']['not_found'])
+
+
+class ContainersIndexTests(helpers.TestCase):
+    @helpers.create_mocks({api.nova: ['server_list']})
+    def test_index_lists_servers(self):
+        servers = self.servers.list()
+        self.mock_server_list.return_value = (servers, False)
+        res = self.client.get(CONTAINERS_URL)
+        self.assertTemplateUsed(res, 'docker_dashboard/containers/index.html')
+        self.assertEqual(len(servers), len(res.context['table'].data))
+        self.assertContains(res, servers[0].name)
+        self.mock_server_list.assert_called_once_with(helpers.IsHttpRequest())
+
+    @helpers.create_mocks({api.nova: ['server_list']})
+    def test_nova_error_shows_a_message_not_a_500(self):
+        self.mock_server_list.side_effect = self.exceptions.nova
+        res = self.client.get(CONTAINERS_URL)
+        self.assertEqual(200, res.status_code)
+        self.assertEqual(0, len(res.context['table'].data))
+        self.assertMessageCount(res, error=1)
+
+
+class ImagesIndexTests(helpers.TestCase):
+    @helpers.create_mocks({api.glance: ['docker_image_list']})
+    def test_index_lists_docker_images(self):
+        images = self.images.list()[:2]
+        self.mock_docker_image_list.return_value = (images, False, False)
+        res = self.client.get(IMAGES_URL)
+        self.assertTemplateUsed(res, 'docker_dashboard/images/index.html')
+        self.assertEqual(2, len(res.context['table'].data))
+        self.mock_docker_image_list.assert_called_once_with(helpers.IsHttpRequest())
+
+    @helpers.create_mocks({api.glance: ['docker_image_list']})
+    def test_glance_error_shows_a_message(self):
+        self.mock_docker_image_list.side_effect = self.exceptions.glance
+        res = self.client.get(IMAGES_URL)
+        self.assertEqual(200, res.status_code)
+        self.assertMessageCount(res, error=1)
+
+
+class HostsIndexTests(helpers.BaseAdminViewTests):
+    @helpers.create_mocks({api.engine: ['hosts_health']})
+    def test_hosts_are_rows_even_when_unreachable(self):
+        self.mock_hosts_health.return_value = [
+            api.engine.HostHealth(name='docker-host-1', state='up', version='20.10.24', api_version='1.41'),
+            api.engine.HostHealth(name='docker-host-2', state='unreachable', tls=True)]
+        res = self.client.get(HOSTS_URL)
+        self.assertEqual(200, res.status_code)
+        self.assertContains(res, 'docker-host-2')
+        self.assertContains(res, 'unreachable')
+        self.assertContains(res, '20.10.24')
+
+
+
+class HostsPanelAccessTests(helpers.TestCase):
+    @helpers.create_mocks({api.engine: ['hosts_health']})
+    def test_members_cannot_open_the_hosts_panel(self):
+        res = self.client.get(HOSTS_URL)
+        self.assertNotEqual(200, res.status_code)
+        self.mock_hosts_health.assert_not_called()
+
+
+class DockerGuardTests(helpers.TestCase):
+    def test_unit_tests_cannot_reach_a_docker_socket(self):
+        import docker
+        client = docker.APIClient(base_url='unix:///var/run/docker.sock', version='1.41', timeout=1)
+        with self.assertRaises(Exception):
+            client.ping()
+        self.assertTrue(self.missing_mocks)
+        self.missing_mocks = False  # the guard fired as it should; do not fail this test for it
