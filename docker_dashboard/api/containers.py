@@ -6,6 +6,7 @@ the host and the container are derived here.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -121,7 +122,83 @@ def container_changes(container: ServerContainer) -> list:
 
 
 def containers_on_host(host: str) -> list:
-    """Every Nova-labelled container on one host, in one list call (for tables joining in memory)."""
+    """Every container on one host that Nova may own (labelled, or named nova-*), in ONE list call.
+
+    Callers join the rows with servers fetched with the user's token; rows of servers the user
+    cannot see are never shown.
+    """
     client = docker_client(host)
     with docker_errors(host):
-        return client.containers(all=True, filters={'label': LABEL_INSTANCE})
+        rows = client.containers(all=True)
+    return [row for row in rows if LABEL_INSTANCE in (row.get('Labels') or {})
+            or any(name.startswith('/nova-') for name in row.get('Names') or ())]
+
+
+@dataclass(frozen=True)
+class ContainerSummary:
+    """What one `docker ps -a` row says of a server's container (for tables)."""
+
+    host: str
+    id: str
+    state: str          # created, running, paused, restarting, exited, dead
+    status: str         # Docker's own words: "Up 3 minutes", "Exited (0) 2 minutes ago"
+    created: int        # epoch seconds
+
+    @classmethod
+    def from_list_row(cls, host: str, row: Mapping[str, Any]) -> 'ContainerSummary':
+        return cls(host=host, id=row.get('Id', ''), state=row.get('State', ''),
+                   status=row.get('Status', ''), created=row.get('Created') or 0)
+
+
+@dataclass
+class ContainerIndex:
+    """Servers joined with their containers: host per server, container per server, hosts that failed."""
+
+    hosts: dict            # server id -> configured host name (servers not on a Docker host are absent)
+    containers: dict       # server id -> ContainerSummary
+    unreachable: set       # host names that did not answer (or answered an error)
+
+
+def _list_host(host: str) -> tuple:
+    try:
+        return host, containers_on_host(host), None
+    except exceptions.DockerDashboardError as error:
+        return host, [], error
+
+
+def containers_for_servers(request: Any, servers: list) -> ContainerIndex:
+    """Join servers with their containers: ONE list call per involved host, all hosts in parallel.
+
+    Each host call is bounded by the configured timeout, so a dead host costs at most one timeout
+    in total, not one per row. Containers are matched by label, falling back to the name.
+    """
+    hosts: dict = {}
+    for server in servers:
+        try:
+            hosts[str(_server_attr(server, 'id'))] = resolve_host(request, server)
+        except exceptions.HostNotResolved:
+            continue
+    involved = sorted(set(hosts.values()))
+    index = ContainerIndex(hosts=hosts, containers={}, unreachable=set())
+    if not involved:
+        return index
+    with concurrent.futures.ThreadPoolExecutor(max_workers=min(len(involved), 16)) as pool:
+        results = list(pool.map(_list_host, involved))
+    by_key: dict = {}
+    for host, rows, error in results:
+        if error is not None:
+            index.unreachable.add(host)
+            continue
+        for row in rows:
+            summary = ContainerSummary.from_list_row(host, row)
+            uuid = (row.get('Labels') or {}).get(LABEL_INSTANCE)
+            if uuid:
+                by_key[(host, uuid)] = summary
+            for name in row.get('Names') or ():
+                if name.startswith('/nova-'):
+                    by_key.setdefault((host, name[len('/nova-'):]), summary)
+    for server_id, host in hosts.items():
+        summary = by_key.get((host, server_id))
+        if summary:
+            index.containers[server_id] = summary
+    return index

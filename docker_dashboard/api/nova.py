@@ -1,8 +1,15 @@
-"""Nova calls of the plugin, made with the user's own token through Horizon's api layer."""
+"""Nova calls of the plugin, made with the user's own token through Horizon's api layer.
+
+Thin on purpose: Horizon's openstack_dashboard.api.nova already handles microversions and
+wrapping; this module is the plugin's single place to mock in view tests, and names what the
+plugin uses.
+"""
 from __future__ import annotations
 
 from typing import Any
 
+from openstack_dashboard.api import base as horizon_base
+from openstack_dashboard.api import neutron as horizon_neutron
 from openstack_dashboard.api import nova as horizon_nova
 
 
@@ -14,3 +21,82 @@ def server_list(request: Any, search_opts: dict | None = None) -> tuple:
 def server_get(request: Any, server_id: str) -> Any:
     """One server, fetched with the user's token: the start of every Docker query about it."""
     return horizon_nova.server_get(request, server_id)
+
+
+def server_create(request: Any, *, name: str, image_id: str, flavor_id: str, count: int = 1,
+                  availability_zone: str | None = None, description: str | None = None,
+                  metadata: dict | None = None, nics: Any = 'none') -> Any:
+    """Boot `count` containers from a Docker image. No key pair, user data or volumes: containers."""
+    return horizon_nova.server_create(
+        request, name, image_id, flavor_id, key_name=None, user_data=None, security_groups=None,
+        nics=nics, availability_zone=availability_zone or None, instance_count=count,
+        meta=metadata or None, description=description or None)
+
+
+def server_start(request: Any, server_id: str) -> None:
+    horizon_nova.server_start(request, server_id)
+
+
+def server_stop(request: Any, server_id: str) -> None:
+    horizon_nova.server_stop(request, server_id)
+
+
+def server_pause(request: Any, server_id: str) -> None:
+    horizon_nova.server_pause(request, server_id)
+
+
+def server_unpause(request: Any, server_id: str) -> None:
+    horizon_nova.server_unpause(request, server_id)
+
+
+def server_reboot(request: Any, server_id: str, *, soft: bool) -> None:
+    horizon_nova.server_reboot(request, server_id, soft_reboot=soft)
+
+
+def server_delete(request: Any, server_id: str) -> None:
+    horizon_nova.server_delete(request, server_id)
+
+
+def server_snapshot(request: Any, server_id: str, name: str) -> str:
+    """Nova createImage ("Commit to image"): returns the new Glance image id."""
+    return horizon_nova.snapshot_create(request, server_id, name)
+
+
+def server_actions(request: Any, server_id: str) -> list:
+    """Nova's instance action log of a server."""
+    return horizon_nova.instance_action_list(request, server_id)
+
+
+def flavor_list(request: Any) -> list:
+    return horizon_nova.flavor_list(request)
+
+
+def flavor_get(request: Any, flavor_id: str) -> Any:
+    return horizon_nova.flavor_get(request, flavor_id)
+
+
+def availability_zone_list(request: Any) -> list:
+    return horizon_nova.availability_zone_list(request)
+
+
+def tenant_absolute_limits(request: Any) -> dict:
+    """Quota limits and usage (maxTotalInstances, totalInstancesUsed, maxTotalRAMSize, ...)."""
+    return horizon_nova.tenant_absolute_limits(request, reserved=True)
+
+
+def server_list_paged(request: Any, search_opts: dict | None = None, sort_dir: str = 'desc') -> tuple:
+    """One page of the user's servers: (servers, has_more, has_prev), as Horizon's Instances panel pages."""
+    return horizon_nova.server_list_paged(request, search_opts=search_opts, sort_dir=sort_dir)
+
+
+def network_service_enabled(request: Any) -> bool:
+    """Whether the cloud has Neutron: without it a container can only boot with no network."""
+    return horizon_base.is_service_enabled(request, 'network')
+
+
+def network_list_for_tenant(request: Any) -> list:
+    """Neutron networks the user's project may boot a server on (its own and shared ones).
+
+    Here rather than in a neutron module because the launch workflow is its only user.
+    """
+    return horizon_neutron.network_list_for_tenant(request, request.user.tenant_id)

@@ -32,26 +32,6 @@ class PanelRegistrationTests(helpers.TestCase):
         self.assertIn(dd_exceptions.DockerNotFound, settings.HORIZON_CONFIG['exceptions']['not_found'])
 
 
-class ContainersIndexTests(helpers.TestCase):
-    @helpers.create_mocks({api.nova: ['server_list']})
-    def test_index_lists_servers(self):
-        servers = self.servers.list()
-        self.mock_server_list.return_value = (servers, False)
-        res = self.client.get(CONTAINERS_URL)
-        self.assertTemplateUsed(res, 'docker_dashboard/containers/index.html')
-        self.assertEqual(len(servers), len(res.context['table'].data))
-        self.assertContains(res, servers[0].name)
-        self.mock_server_list.assert_called_once_with(helpers.IsHttpRequest())
-
-    @helpers.create_mocks({api.nova: ['server_list']})
-    def test_nova_error_shows_a_message_not_a_500(self):
-        self.mock_server_list.side_effect = self.exceptions.nova
-        res = self.client.get(CONTAINERS_URL)
-        self.assertEqual(200, res.status_code)
-        self.assertEqual(0, len(res.context['table'].data))
-        self.assertMessageCount(res, error=1)
-
-
 class ImagesIndexTests(helpers.TestCase):
     @helpers.create_mocks({api.glance: ['docker_image_list']})
     def test_index_lists_docker_images(self):
