@@ -182,3 +182,37 @@ def test_hosts_health_queries_all_hosts_in_parallel(docker_settings):
     # Sequential calls would take two timeouts; parallel ones take one.
     assert elapsed < docker_settings['timeout'] + 1
 
+
+
+def test_index_join_makes_one_list_call_per_host_and_survives_a_dead_host(server_containers, monkeypatch):
+    running, running_id = server_containers.create(['sleep', '30'])
+    stopped, stopped_id = server_containers.create(['true'])
+    server_containers.wait(stopped_id)
+    unlabelled, unlabelled_id = server_containers.create(['sleep', '30'], labelled=False)
+    on_dead_host = {'id': 'dddddddd-0000-0000-0000-000000000000', 'OS-EXT-SRV-ATTR:host': 'silent-host'}
+    not_docker = {'id': 'eeeeeeee-0000-0000-0000-000000000000', 'OS-EXT-SRV-ATTR:host': 'kvm-host-9'}
+    calls = []
+    real_client = api.client.docker_client
+
+    def counting_client(host):
+        client = real_client(host)
+        original = client.containers
+
+        def containers(*args, **kwargs):
+            calls.append(host)
+            return original(*args, **kwargs)
+        monkeypatch.setattr(client, 'containers', containers)
+        return client
+    monkeypatch.setattr(api.containers, 'docker_client', counting_client)
+    started = time.monotonic()
+    index = api.containers.containers_for_servers(
+        member_request(), [running, stopped, unlabelled, on_dead_host, not_docker])
+    assert time.monotonic() - started < 2 + 1
+    assert sorted(calls) == ['silent-host', 'test-host']
+    assert index.unreachable == {'silent-host'}
+    assert index.containers[running['id']].state == 'running'
+    assert index.containers[running['id']].status.startswith('Up')
+    assert index.containers[stopped['id']].state == 'exited'
+    assert index.containers[unlabelled['id']].id == unlabelled_id
+    assert on_dead_host['id'] not in index.containers and index.hosts[on_dead_host['id']] == 'silent-host'
+    assert not_docker['id'] not in index.hosts
