@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from openstack_dashboard.api import base as horizon_base
-from openstack_dashboard.api import neutron as horizon_neutron
 from openstack_dashboard.api import nova as horizon_nova
 
 
@@ -88,15 +86,3 @@ def server_list_paged(request: Any, search_opts: dict | None = None, sort_dir: s
     """One page of the user's servers: (servers, has_more, has_prev), as Horizon's Instances panel pages."""
     return horizon_nova.server_list_paged(request, search_opts=search_opts, sort_dir=sort_dir)
 
-
-def network_service_enabled(request: Any) -> bool:
-    """Whether the cloud has Neutron: without it a container can only boot with no network."""
-    return horizon_base.is_service_enabled(request, 'network')
-
-
-def network_list_for_tenant(request: Any) -> list:
-    """Neutron networks the user's project may boot a server on (its own and shared ones).
-
-    Here rather than in a neutron module because the launch workflow is its only user.
-    """
-    return horizon_neutron.network_list_for_tenant(request, request.user.tenant_id)

@@ -13,6 +13,7 @@ from openstack_dashboard.dashboards.project.instances import tables as instance_
 from openstack_dashboard import policy
 
 from docker_dashboard import api
+from docker_dashboard.content.containers.workflows.launch import LaunchLink
 
 HOST_UNREACHABLE = pgettext_lazy('Docker state of a container', 'host unreachable')
 NO_CONTAINER = pgettext_lazy('Docker state of a container', 'no container')
@@ -277,6 +278,6 @@ class ContainersTable(tables.DataTable):
         verbose_name = _('Containers')
         status_columns = ['status']
         row_class = ContainerRow
-        table_actions = (StartContainer, StopContainer, DeleteContainer, ContainersFilterAction)
+        table_actions = (LaunchLink, StartContainer, StopContainer, DeleteContainer, ContainersFilterAction)
         row_actions = (StartContainer, ViewLogs, CommitToImage, PauseContainer, UnpauseContainer,
                        SoftRebootContainer, HardRebootContainer, StopContainer, DeleteContainer)

@@ -1,5 +1,6 @@
 """Project > Docker > Containers views: index, detail (tabs) and Commit to Image."""
 from django.contrib import messages
+from django import http
 from django.urls import reverse
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -9,12 +10,14 @@ from horizon import forms
 from horizon import tables
 from horizon import tabs
 from horizon.utils import memoized
+from horizon import workflows
 
 from docker_dashboard import api
 from docker_dashboard import exceptions as dd_exceptions
 from docker_dashboard.content.containers import forms as container_forms
 from docker_dashboard.content.containers import tables as containers_tables
 from docker_dashboard.content.containers import tabs as container_tabs
+from docker_dashboard.content.containers.workflows import launch as launch_workflow
 
 INDEX_URL = 'horizon:project:docker_containers:index'
 
@@ -136,3 +139,17 @@ class SnapshotView(forms.ModalFormView):
     def get_initial(self):
         return {'server_id': self.kwargs['server_id']}
 
+
+class LaunchView(workflows.WorkflowView):
+    workflow_class = launch_workflow.LaunchContainer
+
+    def dispatch(self, request, *args, **kwargs):
+        if not launch_workflow.launch_allowed(request):
+            raise exceptions.NotAuthorized(_('You are not allowed to launch containers.'))
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if launch_workflow.REVIEW_HEADER in request.headers:
+            # The Review step asks for the summary of the form as it stands: render it, launch nothing.
+            return http.HttpResponse(launch_workflow.render_summary(self.get_workflow()))
+        return super().post(request, *args, **kwargs)

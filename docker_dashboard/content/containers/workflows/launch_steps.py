@@ -257,9 +257,9 @@ class NetworkAction(workflows.Action):
 
     def populate_network_id_choices(self, request, context):
         networks = []
-        if api.nova.network_service_enabled(request):
+        if api.neutron.network_service_enabled(request):
             try:
-                networks = api.nova.network_list_for_tenant(request)
+                networks = api.neutron.network_list_for_tenant(request)
             except Exception:
                 exceptions.handle(request, _('Unable to retrieve networks.'))
         self.networks = {network.id: network for network in networks}

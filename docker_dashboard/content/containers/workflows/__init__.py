@@ -1,0 +1,1 @@
+"""Workflows of the Containers panel: one workflow per module."""

@@ -1,0 +1,122 @@
+"""The Containers panel in the stack's real Horizon, over real Nova, Glance and both Docker hosts."""
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+import pytest
+
+from tests.stack.horizon import Horizon
+
+pytestmark = pytest.mark.stack
+INDEX = '/project/docker_containers/'
+MARKER_COMMAND = "sh -c 'mkdir -p /data && echo panel-test > /data/marker.txt && sleep 600'"
+
+
+def wait_for(predicate, timeout: float, interval: float = 1.0, message: str = ''):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f'timed out after {timeout}s: {message}')
+        time.sleep(interval)
+
+
+def boot(nova, glance, *, name: str, image: str = 'busybox:latest', meta: dict | None = None,
+         availability_zone: str | None = None):
+    image_id = next(i.id for i in glance.images.list() if i.name == image)
+    flavor = nova.flavors.find(name='m1.tiny')
+    return nova.servers.create(name, image=image_id, flavor=flavor.id, nics='none', meta=meta,
+                               availability_zone=availability_zone)
+
+
+def wait_active(nova, server_id: str):
+    def active():
+        server = nova.servers.get(server_id)
+        assert server.status != 'ERROR', getattr(server, 'fault', None)
+        return server if server.status == 'ACTIVE' else None
+    return wait_for(active, 180, message=f'{server_id} ACTIVE')
+
+
+@pytest.fixture(scope='module')
+def admin_servers(openstack):
+    """One running container on each Docker host, in the admin project (admins may pick the host)."""
+    nova, glance = openstack.nova('admin'), openstack.glance('admin')
+    tag = uuid.uuid4().hex[:6]
+    servers = {host: boot(nova, glance, name=f'panel-{host}-{tag}', meta={'docker_command': MARKER_COMMAND},
+                          availability_zone=f'nova:{host}')
+               for host in ('docker-host-1', 'docker-host-2')}
+    try:
+        yield {host: wait_active(nova, server.id) for host, server in servers.items()}
+    finally:
+        for server in servers.values():
+            nova.servers.delete(server.id)
+
+
+@pytest.fixture(scope='module')
+def admin_horizon(openstack):
+    c = openstack.credentials['admin']
+    return Horizon(openstack.env['HORIZON_URL'], c['username'], c['password'])
+
+
+@pytest.fixture(scope='module')
+def demo_horizon(openstack):
+    c = openstack.credentials['demo']
+    return Horizon(openstack.env['HORIZON_URL'], c['username'], c['password'])
+
+
+def test_index_lists_containers_of_both_hosts_with_docker_state(admin_servers, admin_horizon):
+    page = admin_horizon.get(INDEX)
+    assert page.status_code == 200
+    for host, server in admin_servers.items():
+        row = re.search(r'<tr[^>]*id="containers__row__%s".*?</tr>' % server.id, page.text, re.S)
+        assert row, f'no row for {server.name}'
+        assert host in row.group(0)                 # admins see the compute host
+        assert '>running<' in row.group(0)          # Docker's own state, from the host
+        assert re.search(r'Up (Less than a second|\d+ seconds?|About a minute|\d+ minutes?)', row.group(0))
+
+
+def test_detail_processes_and_changes_show_what_the_container_did(admin_servers, admin_horizon):
+    server = admin_servers['docker-host-2']   # the TLS host
+    path = f'{INDEX}{server.id}/'
+    overview = admin_horizon.get(path)
+    assert overview.status_code == 200
+    assert 'docker_command' not in overview.text or 'marker.txt' in overview.text
+    processes = admin_horizon.tab(path, 'container_details__processes')
+    assert 'sleep 600' in processes.text and '<th scope="col">PID</th>' in processes.text
+    changes = admin_horizon.tab(path, 'container_details__changes')
+    assert '<code>marker.txt</code>' in changes.text
+    assert '<code>/data</code>' in changes.text
+    logs = admin_horizon.tab(path, 'container_details__logs')
+    assert logs.status_code == 200
+
+
+def test_members_see_their_containers_with_a_neutral_host_label(openstack, demo_horizon):
+    nova, glance = openstack.nova('demo'), openstack.glance('demo')
+    server = boot(nova, glance, name=f'panel-demo-{uuid.uuid4().hex[:6]}', image='logger:latest')
+    try:
+        server = wait_active(nova, server.id)
+        page = demo_horizon.get(INDEX)
+        row = re.search(r'<tr[^>]*id="containers__row__%s".*?</tr>' % server.id, page.text, re.S)
+        assert row, 'demo does not see its container'
+        assert 'docker-host-' not in row.group(0)
+        assert f'host {server.hostId[:8]}' in row.group(0)
+        assert '>running<' in row.group(0)
+        logs = wait_for(lambda: (lambda r: r if 'logger' in r.text or 'tick' in r.text.lower() else None)(
+            demo_horizon.tab(f'{INDEX}{server.id}/', 'container_details__logs')), 30,
+            message='log lines in the Logs tab')
+        assert logs.status_code == 200
+    finally:
+        nova.servers.delete(server.id)
+
+
+def test_another_projects_container_is_unreachable(admin_servers, demo_horizon):
+    server = admin_servers['docker-host-1']
+    for path in (f'{INDEX}{server.id}/', f'{INDEX}{server.id}/?tab=container_details__logs',
+                 f'{INDEX}{server.id}/?tab=container_details__processes'):
+        response = demo_horizon.get(path, allow_redirects=False)
+        assert response.status_code in (302, 404), path
+        assert 'sleep 600' not in response.text and 'marker' not in response.text
