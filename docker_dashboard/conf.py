@@ -27,6 +27,8 @@ DEFAULT_LOG_LIMITS = {
     'follow_max_seconds': 300,    # a follow stream ends after this; the browser reconnects
     'follow_max_bytes': 64 * MIB,
     'max_streams': 20,            # concurrent follow streams per web process
+    'download_max_bytes': 1024 * MIB,   # a download stops (and says so in its last line) past this
+    'download_max_seconds': 600,
 }
 _HOST_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$')
 _REGISTRY = re.compile(r'^[A-Za-z0-9.-]+(:[0-9]{1,5})?$')
@@ -58,6 +60,8 @@ class LogLimits:
     follow_max_seconds: float
     follow_max_bytes: int
     max_streams: int
+    download_max_bytes: int
+    download_max_seconds: float
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import struct
 import threading
 import time
@@ -29,6 +30,8 @@ from nova_docker import conf as docker_conf
 LOG = logging.getLogger(__name__)
 CONF = docker_conf.CONF
 
+# Calls whose duration grows with the container (graceful stop, big file systems): longer reads.
+SLOW_METHODS = frozenset({'stop', 'restart', 'commit', 'remove_container', 'remove_image'})
 # Transport-level failures: the daemon is down, unreachable or too slow. socket timeouts are OSError.
 TRANSPORT_ERRORS = (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError)
 
@@ -49,6 +52,17 @@ class StreamLimitExceeded(exception.NovaException):
     msg_fmt = _('%(what)s exceeded its limit: %(reason)s')
 
 
+_URL = re.compile(r'\b(?:unix|tcp|https?|http\+docker)://\S+')
+_PATH = re.compile(r'(?:/[\w.@+-]+){2,}')
+
+
+def scrub(text: str) -> str:
+    """A daemon message fit for users: no URLs, host paths cut to their last component, bounded."""
+    text = _URL.sub('<docker>', text)
+    text = _PATH.sub(lambda match: match.group(0).rsplit('/', 1)[1], text)
+    return text[:500]
+
+
 def api_error_reason(error: docker.errors.APIError) -> str:
     """The daemon's own explanation of an API error, without the request URL."""
     explanation = error.explanation
@@ -56,7 +70,7 @@ def api_error_reason(error: docker.errors.APIError) -> str:
         explanation = explanation.decode('utf-8', 'replace')
     if not explanation and error.response is not None:
         explanation = f'HTTP {error.response.status_code} {error.response.reason}'
-    return str(explanation or 'unknown error')[:500]
+    return scrub(str(explanation or 'unknown error'))
 
 
 @contextlib.contextmanager
@@ -153,7 +167,7 @@ class DockerAPI:
 
     def call(self, action: str, method: str, *args: Any, **kwargs: Any) -> Any:
         """Run one APIClient method (start, stop, kill, pause, ...) with translated errors."""
-        client = self.slow if method in ('stop', 'restart', 'commit') else self.api
+        client = self.slow if method in SLOW_METHODS else self.api
         with translate_errors(action):
             return getattr(client, method)(*args, **kwargs)
 
@@ -223,7 +237,7 @@ class DockerAPI:
                 continue
             if message.get('error') or message.get('errorDetail'):
                 reason = message.get('error') or message['errorDetail'].get('message', '')
-                raise DockerOperationFailed(action='load the image', reason=str(reason)[:500])
+                raise DockerOperationFailed(action='load the image', reason=scrub(str(reason)))
             text = str(message.get('stream', '')).strip()
             for prefix in ('Loaded image ID: ', 'Loaded image: '):
                 if text.startswith(prefix):

@@ -41,6 +41,10 @@ OPTS = [
     cfg.BoolOpt('use_init', default=True,
                 help='Run docker-init as PID 1 in containers so SIGTERM reaches the process and '
                      'graceful stop/reboot do not wait for the full timeout.'),
+    cfg.FloatOpt('start_check_seconds', default=0.5, min=0,
+                 help='After starting a container, wait this long and fail the boot if its command '
+                      'could not be run (exit code 126/127, e.g. a missing binary under docker-init). '
+                      '0 disables the check.'),
     cfg.StrOpt('network_mode', default='none',
                help='Docker network mode of instance containers (networking is not wired to Neutron '
                     'yet).'),

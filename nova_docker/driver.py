@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from typing import Any
 
 import docker.errors
@@ -211,11 +212,12 @@ class DockerDriver(driver.ComputeDriver):
         container_format = (image_meta.container_format
                             if image_meta.obj_attr_is_set('container_format') else None)
         name = image_meta.name if image_meta.obj_attr_is_set('name') else None
-        ref = images.ImageCache(self.docker, self.image_service).ensure(
-            context, image_meta.id, name, container_format)
+        # Bad launch metadata fails before anything is downloaded.
         metadata = dict(instance.metadata or {})
         command = containers.command(metadata, image_meta.properties)
         environment = containers.environment(metadata)
+        ref = images.ImageCache(self.docker, self.image_service).ensure(
+            context, image_meta.id, name, container_format)
         if network_info:
             LOG.info('Networking is not wired into containers yet; %d port(s) ignored, the '
                      'container runs with network_mode %s', len(network_info),
@@ -234,13 +236,31 @@ class DockerDriver(driver.ComputeDriver):
             return
         try:
             self.docker.call('start the container', 'start', containers.container_name(instance.uuid))
+            self._check_started(instance)
         except Exception as error:
             # spawn must leave nothing behind when it fails.
-            self._remove(instance)
+            try:
+                self._remove(instance)
+            except Exception as cleanup_error:  # report the start failure, not this one
+                LOG.warning('Could not remove the container after a failed start: %s',
+                            cleanup_error, instance=instance)
             if isinstance(error, docker_client.DockerOperationFailed):
                 raise exception.InstanceDeployFailure(reason=error.format_message())
             raise
         LOG.info('Container started from %s', ref, instance=instance)
+
+    def _check_started(self, instance: Any) -> None:
+        """Fail when the command could not even be executed (docker-init starts anyway)."""
+        if CONF.docker.start_check_seconds <= 0:
+            return
+        time.sleep(CONF.docker.start_check_seconds)
+        container = self._existing(instance)
+        state = container.get('State') or {}
+        if state.get('Running') or state.get('ExitCode') not in (126, 127):
+            return
+        output = self.docker.logs_tail(container, 5, 300).decode('utf-8', 'replace').strip()
+        raise exception.InstanceDeployFailure(
+            reason=f'the container command could not be run (exit code {state["ExitCode"]}): {output}')
 
     def destroy(self, context: Any, instance: Any, network_info: Any, block_device_info: Any = None,
                 destroy_disks: bool = True, destroy_secrets: bool = True) -> None:

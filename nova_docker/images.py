@@ -91,6 +91,8 @@ class ImageCache:
             except docker_client.DockerOperationFailed as error:
                 raise exception.ImageUnacceptable(
                     image_id=image_id, reason=f'Docker could not load it: {error.kwargs["reason"]}')
+            except docker_client.StreamLimitExceeded as error:
+                raise exception.ImageUnacceptable(image_id=image_id, reason=error.format_message())
             source = self._pick(image_id, name, loaded)
             repository, tag = ref.rsplit(':', 1)
             self._docker.call('tag the loaded image', 'tag', source, repository, tag, force=True)

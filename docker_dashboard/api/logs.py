@@ -219,20 +219,28 @@ def _sockets(client: Any, response: Any) -> list:
     return [s for s in (raw, getattr(raw, '_sock', None)) if hasattr(s, 'settimeout')]
 
 
-def _as_epoch(value: datetime | float | int | None, key: str) -> float | None:
+_EXACT_SINCE = re.compile(r'^\d{1,12}\.\d{9}$')
+
+
+def _as_epoch(value: datetime | float | int | str | None, key: str) -> str | None:
+    """Docker's since/until parameter: "seconds.nanoseconds" (exact strings pass through)."""
     if value is None:
         return None
+    if isinstance(value, str):
+        if not _EXACT_SINCE.match(value):
+            raise exceptions.LogLimitExceeded(f'The {key} time is not valid.')
+        return value
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise exceptions.LogLimitExceeded(f'The {key} time needs a time zone.')
-        return value.timestamp()
+        return f'{value.timestamp():.9f}'
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        return f'{float(value):.9f}'
     raise exceptions.LogLimitExceeded(f'The {key} time is not valid.')
 
 
 def container_logs(container: ServerContainer, *, tail: int | str | None = None,
-                   since: datetime | float | None = None, until: datetime | float | None = None,
+                   since: datetime | float | str | None = None, until: datetime | float | str | None = None,
                    timestamps: bool = False, follow: bool = False, stdout: bool = True,
                    stderr: bool = True, max_bytes: int | None = None,
                    max_seconds: float | None = None) -> LogStream:
@@ -256,9 +264,9 @@ def container_logs(container: ServerContainer, *, tail: int | str | None = None,
               'follow': int(follow), 'tail': str(tail)}
     since_epoch, until_epoch = _as_epoch(since, 'since'), _as_epoch(until, 'until')
     if since_epoch is not None:
-        params['since'] = f'{since_epoch:.9f}'
+        params['since'] = since_epoch
     if until_epoch is not None:
-        params['until'] = f'{until_epoch:.9f}'
+        params['until'] = until_epoch
     if follow:
         max_bytes = min(max_bytes or limits.follow_max_bytes, limits.follow_max_bytes)
         max_seconds = min(max_seconds or limits.follow_max_seconds, limits.follow_max_seconds)

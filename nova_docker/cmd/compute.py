@@ -28,6 +28,7 @@ nova.conf of a Docker compute host::
     # console_log_tail_lines = 1000
     # console_log_max_bytes = 1048576
     # soft_reboot_timeout = 30
+    # start_check_seconds = 0.5           # fail the boot if the command cannot be run
     # cpu_shares_per_vcpu = 1024
     # use_init = true
     # network_mode = none
@@ -43,14 +44,19 @@ import nova.cmd.compute  # noqa: E402  (runs nova.monkey_patch.patch(backend='th
 import sys  # noqa: E402
 
 import nova_docker  # noqa: E402
+import nova_docker.conf  # noqa: E402,F401  registers [docker] before the config files are parsed
+
+
+def register() -> None:
+    """Make ``compute_driver = docker.DockerDriver`` resolve to nova_docker (nova loads nova.virt.X)."""
+    import nova.virt
+    sys.modules['nova.virt.docker'] = nova_docker
+    nova.virt.docker = nova_docker
 
 
 def main() -> None:
     """Register the driver package as nova.virt.docker and run nova-compute."""
-    import nova.virt
-    sys.modules['nova.virt.docker'] = nova_docker
-    nova.virt.docker = nova_docker
-    import nova_docker.conf  # noqa: F401  registers [docker] before the config files are parsed
+    register()
     nova.cmd.compute.main()
 
 

@@ -7,7 +7,6 @@ from docker_dashboard import exceptions as dd_exceptions
 from docker_dashboard.api.containers import ContainerIndex
 from docker_dashboard.api.containers import ContainerSummary
 from docker_dashboard.api.containers import ServerContainer
-from docker_dashboard.api.logs import LogLine
 from tests import helpers
 
 INDEX_URL = reverse('horizon:project:docker_containers:index')
@@ -185,29 +184,27 @@ class ContainerDetailTests(helpers.TestCase):
         self.mock_container_for_server.assert_not_called()
 
     @helpers.create_mocks({api.nova: ['server_get'], api.containers: ['container_for_server'],
-                           api.logs: ['tail_lines']})
-    def test_logs_tab_marks_stderr_and_keeps_payloads_inert(self):
-        server = self.servers.first()
-        self.mock_server_get.return_value = server
-        container = container_of(server)
-        self.mock_container_for_server.return_value = container
-        self.mock_tail_lines.return_value = [LogLine('stdout', 'hello'), LogLine('stderr', HOSTILE, '2026-11-23T10:00:00Z')]
-        res = self.client.get(detail_url(server.id, 'logs'), HTTP_X_REQUESTED_WITH='XMLHttpRequest')
-        self.assertContains(res, 'hello')
-        self.assertContains(res, '[stderr]')
-        self.assertNotContains(res, HOSTILE)
-        self.mock_tail_lines.assert_called_once_with(container, 200, timestamps=True)
-
-    @helpers.create_mocks({api.nova: ['server_get'], api.containers: ['container_for_server'],
-                           api.logs: ['tail_lines']})
-    def test_logs_tab_of_unreachable_host_says_so(self):
+                           api.logs: ['tail_lines', 'container_logs']})
+    def test_logs_tab_embeds_the_live_view_without_reading_the_log(self):
         server = self.servers.first()
         self.mock_server_get.return_value = server
         self.mock_container_for_server.return_value = container_of(server)
-        self.mock_tail_lines.side_effect = dd_exceptions.DockerHostUnreachable()
+        res = self.client.get(detail_url(server.id, 'logs'), HTTP_X_REQUESTED_WITH='XMLHttpRequest')
+        self.assertContains(res, 'class="docker-dashboard docker-live-logs"')
+        self.assertContains(res, f'data-stream-url="/project/docker_containers/{server.id}/logs/stream"')
+        self.assertContains(res, 'docker_dashboard/js/live-logs.js')
+        self.mock_tail_lines.assert_not_called()
+        self.mock_container_logs.assert_not_called()
+
+    @helpers.create_mocks({api.nova: ['server_get'], api.containers: ['container_for_server']})
+    def test_logs_tab_of_unreachable_host_says_so(self):
+        server = self.servers.first()
+        self.mock_server_get.return_value = server
+        self.mock_container_for_server.side_effect = dd_exceptions.DockerHostUnreachable()
         res = self.client.get(detail_url(server.id, 'logs'), HTTP_X_REQUESTED_WITH='XMLHttpRequest')
         self.assertEqual(200, res.status_code)
         self.assertContains(res, 'The Docker host is unreachable.')
+        self.assertNotContains(res, 'docker-live-logs')
 
     @helpers.create_mocks({api.nova: ['server_get'], api.containers: ['container_for_server', 'container_top']})
     def test_processes_tab_uses_dockers_titles(self):

@@ -219,8 +219,7 @@ class ViewLogs(policy.PolicyTargetMixin, tables.LinkAction):
     icon = 'list-alt'
 
     def get_link_url(self, datum):
-        base = reverse('horizon:project:docker_containers:detail', args=[datum.id])
-        return base + '?tab=container_details__logs'
+        return reverse('horizon:project:docker_containers:logs', args=[datum.id])
 
     def allowed(self, request, server=None):
         return server is not None and bool(getattr(server, 'docker_host', None))

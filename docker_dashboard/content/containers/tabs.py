@@ -12,8 +12,8 @@ from openstack_dashboard.dashboards.project.instances import audit_tables
 from docker_dashboard import api
 from docker_dashboard import exceptions as dd_exceptions
 from docker_dashboard.content.containers import changes as changes_tree
+from docker_dashboard.content.containers import logviews
 
-LOG_TAB_LINES = 200
 
 
 class DockerTab(tabs.Tab):
@@ -82,9 +82,8 @@ class LogsTab(DockerTab):
     template_name = 'docker_dashboard/containers/_detail_logs.html'
 
     def get_docker_data(self, request):
-        lines = api.logs.tail_lines(self.container, LOG_TAB_LINES, timestamps=True)
-        return {'lines': lines, 'line_count': LOG_TAB_LINES,
-                'running': bool(self.container.state.get('Running'))}
+        # The live-log component: lines arrive over its own stream, so opening the tab costs no log read.
+        return logviews.live_log_context(request, self.server.id)
 
 
 class ProcessesTab(DockerTab):

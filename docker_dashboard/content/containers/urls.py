@@ -1,5 +1,6 @@
 from django.urls import re_path
 
+from docker_dashboard.content.containers import logviews
 from docker_dashboard.content.containers import views
 
 SERVER = r'^(?P<server_id>[^/]+)/'
@@ -9,4 +10,8 @@ urlpatterns = [
     re_path(r'^launch$', views.LaunchView.as_view(), name='launch'),
     re_path(SERVER + r'$', views.DetailView.as_view(), name='detail'),
     re_path(SERVER + r'snapshot/$', views.SnapshotView.as_view(), name='snapshot'),
+    re_path(SERVER + r'logs/$', logviews.LiveLogsView.as_view(), name='logs'),
+    re_path(SERVER + r'logs/stream$', logviews.LogStreamView.as_view(), name='logs_stream'),
+    re_path(SERVER + r'logs/search$', logviews.LogSearchView.as_view(), name='logs_search'),
+    re_path(SERVER + r'logs/download$', logviews.LogDownloadView.as_view(), name='logs_download'),
 ]
