@@ -3,5 +3,4 @@ PANEL = 'docker_hosts'
 PANEL_DASHBOARD = 'admin'
 PANEL_GROUP = 'compute'
 
-ADD_INSTALLED_APPS = ['docker_dashboard']
 ADD_PANEL = 'docker_dashboard.content.hosts.panel.DockerHosts'

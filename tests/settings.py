@@ -22,7 +22,6 @@ settings_utils.update_dashboards([openstack_dashboard.enabled, docker_dashboard.
                                  HORIZON_CONFIG, INSTALLED_APPS)  # noqa: F405
 settings_utils.find_static_files(HORIZON_CONFIG, AVAILABLE_THEMES,  # noqa: F405
                                  THEME_COLLECTION_DIR, ROOT_PATH)  # noqa: F405
-INSTALLED_APPS = list(dict.fromkeys(INSTALLED_APPS))
 
 # Running from a checkout: templates/ and static/ sit at the top of the repository (an installed
 # wheel puts them inside the package, where the app directories loader finds them).

@@ -15,5 +15,4 @@ HORIZON_CONFIG.pop('default_dashboard', None)  # noqa: F405
 HORIZON_CONFIG.pop('plugins', None)  # noqa: F405
 settings_utils.update_dashboards([openstack_dashboard.enabled, docker_dashboard.enabled],
                                  HORIZON_CONFIG, INSTALLED_APPS)  # noqa: F405
-INSTALLED_APPS = list(dict.fromkeys(INSTALLED_APPS))
 DOCKER_DASHBOARD = {'hosts': {'docker-host-1': {'url': 'unix:///run/docker.sock'}}}

@@ -80,3 +80,12 @@ class DockerGuardTests(helpers.TestCase):
             client.ping()
         self.assertTrue(self.missing_mocks)
         self.missing_mocks = False  # the guard fired as it should; do not fail this test for it
+
+
+def test_enabled_files_add_each_app_once():
+    """Horizon's update_dashboards does not de-duplicate: two files adding the app break Django's start."""
+    import docker_dashboard.enabled
+    from openstack_dashboard.utils import settings as settings_utils
+    apps = []
+    settings_utils.update_dashboards([docker_dashboard.enabled], {}, apps)
+    assert apps.count('docker_dashboard') == 1
