@@ -1,13 +1,10 @@
 """Horizon's test settings with the docker_dashboard plugin enabled (DJANGO_SETTINGS_MODULE for pytest)."""
-import os
-
 from openstack_dashboard.test.settings import *  # noqa: F401,F403
 
 import docker_dashboard.enabled
 import openstack_dashboard.enabled
 from openstack_dashboard.utils import settings as settings_utils
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Redo what Horizon's test settings did with its own enabled files, with ours added, as an
 # operator's local/enabled directory would: plugins and panel customisation built in one pass.
@@ -22,11 +19,6 @@ settings_utils.update_dashboards([openstack_dashboard.enabled, docker_dashboard.
                                  HORIZON_CONFIG, INSTALLED_APPS)  # noqa: F405
 settings_utils.find_static_files(HORIZON_CONFIG, AVAILABLE_THEMES,  # noqa: F405
                                  THEME_COLLECTION_DIR, ROOT_PATH)  # noqa: F405
-
-# Running from a checkout: templates/ and static/ sit at the top of the repository (an installed
-# wheel puts them inside the package, where the app directories loader finds them).
-TEMPLATES[0]['DIRS'] = list(TEMPLATES[0]['DIRS']) + [os.path.join(REPO, 'templates')]  # noqa: F405
-STATICFILES_DIRS = list(STATICFILES_DIRS) + [os.path.join(REPO, 'static')]  # noqa: F405
 
 # Unit tests configure hosts they need with override_settings; none are reachable by default.
 DOCKER_DASHBOARD = {
