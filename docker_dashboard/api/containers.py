@@ -45,7 +45,7 @@ class ServerContainer:
         return self.attrs.get('State') or {}
 
 
-def _server_attr(server: Any, name: str) -> Any:
+def server_attr(server: Any, name: str) -> Any:
     """Read a server attribute, including names with ':' in them, without lazy-loading.
 
     Horizon's Server wraps a novaclient Server whose data sits in `_info`; reading `_info` avoids
@@ -73,13 +73,13 @@ def resolve_host(request: Any, server: Any) -> str:
     Raises HostNotResolved when no configured host matches.
     """
     hosts = conf.get_settings().hosts
-    explicit = _server_attr(server, HOST_ATTR)
+    explicit = server_attr(server, HOST_ATTR)
     if explicit:
         if explicit in hosts:
             return explicit
         raise exceptions.HostNotResolved()
-    host_id = _server_attr(server, 'hostId')
-    project_id = _server_attr(server, 'tenant_id') or getattr(getattr(request, 'user', None), 'project_id', None)
+    host_id = server_attr(server, 'hostId')
+    project_id = server_attr(server, 'tenant_id') or getattr(getattr(request, 'user', None), 'project_id', None)
     if host_id and project_id:
         for name in hosts:
             if host_id_for(project_id, name) == host_id:
@@ -92,7 +92,7 @@ def container_for_server(request: Any, server: Any) -> ServerContainer:
 
     Raises HostNotResolved, ContainerNotFound, DockerHostUnreachable or DockerHostError.
     """
-    server_id = str(_server_attr(server, 'id'))
+    server_id = str(server_attr(server, 'id'))
     host = resolve_host(request, server)
     client = docker_client(host)
     with docker_errors(host, exceptions.ContainerNotFound):
@@ -175,7 +175,7 @@ def containers_for_servers(request: Any, servers: list) -> ContainerIndex:
     hosts: dict = {}
     for server in servers:
         try:
-            hosts[str(_server_attr(server, 'id'))] = resolve_host(request, server)
+            hosts[str(server_attr(server, 'id'))] = resolve_host(request, server)
         except exceptions.HostNotResolved:
             continue
     involved = sorted(set(hosts.values()))

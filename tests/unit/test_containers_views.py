@@ -1,6 +1,7 @@
 """Containers panel views with docker_dashboard.api mocked (Horizon's way): index, detail tabs, actions."""
 
 from django.urls import reverse
+from openstack_dashboard.api import nova as nova_api
 
 from docker_dashboard import api
 from docker_dashboard import exceptions as dd_exceptions
@@ -32,7 +33,8 @@ def container_of(server, running=True, **config):
 
 class ContainersIndexTests(helpers.TestCase):
     def _servers(self):
-        servers = self.servers.list()[:3]
+        # Wrapped the way Horizon's api.nova returns them (attributes not in Server._attrs are hidden).
+        servers = [nova_api.Server(server, self.request) for server in self.servers.list()[:3]]
         docker_image = self.images.first()
         for server in servers:
             server.image = {'id': docker_image.id}
@@ -59,7 +61,7 @@ class ContainersIndexTests(helpers.TestCase):
         self.assertContains(res, image.name)
         # Members never see compute host names, only the neutral label from the hostId they see.
         self.assertNotContains(res, 'docker-host-1')
-        self.assertContains(res, 'host ' + servers[0].hostId[:8])
+        self.assertContains(res, 'host ' + servers[0]._apiresource.hostId[:8])
         self.mock_containers_for_servers.assert_called_once_with(helpers.IsHttpRequest(), servers)
         self.mock_docker_image_list.assert_called_once_with(helpers.IsHttpRequest(), paginate=False)
 

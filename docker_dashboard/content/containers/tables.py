@@ -43,7 +43,7 @@ def _host_label(request, server, host):
         return ''
     if request.user.is_superuser:
         return host
-    host_id = getattr(server, 'hostId', '') or ''
+    host_id = api.containers.server_attr(server, 'hostId') or ''
     return _('host %s') % host_id[:8] if host_id else _('Docker host')
 
 
