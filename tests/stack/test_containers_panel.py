@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from tests.stack.horizon import Horizon
+from tests.stack.horizon import hidden_fields
 
 pytestmark = pytest.mark.stack
 INDEX = '/project/docker_containers/'
@@ -130,3 +131,30 @@ def test_another_projects_container_is_unreachable(admin_servers, demo_horizon):
         response = demo_horizon.get(path, allow_redirects=False)
         assert response.status_code in (302, 404), path
         assert 'sleep 600' not in response.text and 'marker' not in response.text
+
+
+def test_launch_workflow_boots_a_container_with_the_command_and_env(openstack, demo_horizon):
+    nova, glance = openstack.nova('demo'), openstack.glance('demo')
+    image_id = next(i.id for i in glance.images.list() if i.name == 'busybox:latest')
+    flavor = nova.flavors.find(name='m1.tiny')
+    name = f'launched-{uuid.uuid4().hex[:6]}'
+    form = demo_horizon.get(f'{INDEX}launch?image_id={image_id}')
+    assert form.status_code == 200 and 'Launch Container' in form.text
+    data = {'name': name, 'count': '1', 'availability_zone': '', 'description': 'from the workflow',
+            'image_id': image_id, 'flavor_id': flavor.id,
+            'command': 'sh -c "echo greeting=$GREETING; sleep 600"',
+            'environment': 'GREETING=hello from horizon\n', 'network_id': ''}
+    data.update({key: value for key, value in hidden_fields(form.text).items() if key not in data})
+    response = demo_horizon.post(f'{INDEX}launch', data, allow_redirects=False)
+    assert response.status_code == 302, response.text[-2000:]
+    server = wait_for(lambda: next(iter(nova.servers.list(search_opts={'name': f'^{name}$'})), None), 30,
+                      message='the launched server in Nova')
+    try:
+        server = wait_active(nova, server.id)
+        assert server.metadata == {'docker_command': 'sh -c "echo greeting=$GREETING; sleep 600"',
+                                   'docker_env_GREETING': 'hello from horizon'}
+        output = wait_for(lambda: 'greeting=hello from horizon' in (nova.servers.get_console_output(server) or ''),
+                          30, message='the command output in the console log')
+        assert output
+    finally:
+        nova.servers.delete(server.id)
