@@ -259,7 +259,9 @@ class DockerDriver(driver.ComputeDriver):
         if state.get('Running') or state.get('ExitCode') not in (126, 127):
             return
         output = self.docker.logs_tail(container, 5, 300).decode('utf-8', 'replace').strip()
-        raise exception.InstanceDeployFailure(
+        # Not a host problem: abort instead of rescheduling, so the reason reaches the user's fault.
+        raise exception.BuildAbortException(
+            instance_uuid=instance.uuid,
             reason=f'the container command could not be run (exit code {state["ExitCode"]}): {output}')
 
     def destroy(self, context: Any, instance: Any, network_info: Any, block_device_info: Any = None,
@@ -364,8 +366,12 @@ class DockerDriver(driver.ComputeDriver):
 
     def get_console_output(self, context: Any, instance: Any) -> bytes:
         """The tail of docker logs: at most console_log_tail_lines lines and console_log_max_bytes."""
-        return self.docker.logs_tail(self._existing(instance), CONF.docker.console_log_tail_lines,
-                                     CONF.docker.console_log_max_bytes)
+        try:
+            return self.docker.logs_tail(self._existing(instance), CONF.docker.console_log_tail_lines,
+                                         CONF.docker.console_log_max_bytes)
+        except docker_client.DockerUnavailable:
+            # nova-api turns only ConsoleNotAvailable (and NotFound) into a readable client error.
+            raise exception.ConsoleNotAvailable()
 
     # -- networking and volumes (not yet) -------------------------------------------------------
     def plug_vifs(self, instance: Any, network_info: Any) -> None:

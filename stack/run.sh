@@ -8,6 +8,7 @@
 #                                              nova_docker/cmd/compute.py exists, else nova's FakeDriver)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+take_lock
 . "$STACK_SRC/lib/infra.sh"
 . "$STACK_SRC/lib/openstack.sh"
 . "$STACK_SRC/lib/horizon.sh"
@@ -78,10 +79,17 @@ bg phase images "${PYPATH[@]}" "$PY" "$STACK_SRC/py/seed_cloud.py" images
 bg phase computes-ready "${PYPATH[@]}" "$PY" "$STACK_SRC/py/wait_ready.py"
 wait_all
 
-# 5. Horizon
+# 5. Horizon (restarted when its static files were rebuilt, i.e. the plugin or settings changed)
 wait "$HORIZON_STATIC_PID" || true
 if [ -f "$STACK_DIR/horizon/static.sum" ]; then
+    if [ -f "$STACK_DIR/horizon/static.rebuilt" ] && pid_alive horizon >/dev/null; then
+        log "horizon: plugin/settings changed, restarting"
+        stop_proc horizon
+    fi
+    rm -f "$STACK_DIR/horizon/static.rebuilt"
     phase horizon start_horizon || log "WARNING: Horizon did not start; see $LOG_DIR/horizon.log"
+elif pid_alive horizon >/dev/null; then
+    log "WARNING: Horizon static files failed to build (see $LOG_DIR/horizon-static.log); the running Horizon keeps its old files and settings"
 else
     log "WARNING: Horizon static files failed to build (see $LOG_DIR/horizon-static.log); Horizon not started"
 fi

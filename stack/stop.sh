@@ -2,6 +2,7 @@
 # Stop everything stack/run.sh started (by pidfile only), newest first. State stays; see README for a reset.
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+take_lock
 
 for name in horizon nova-compute-1 nova-compute-2 nova-scheduler nova-conductor nova-api neutron placement \
             glance keystone registry; do

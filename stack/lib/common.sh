@@ -69,29 +69,30 @@ spawn() {
         log "$name already running (pid $(pid_alive "$name"))"
         return 0
     fi
-    setsid "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
+    setsid "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null 9>&- &
     printf '%s\n%s\n' "$!" "$marker" > "$RUN_DIR/$name.pid"
     log "started $name (pid $!)"
 }
 
+# running PID: the process exists and is not a zombie
+running() { [ -d "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
+
 # stop_proc NAME [TIMEOUT]: TERM the recorded process group, then KILL after TIMEOUT seconds.
 stop_proc() {
     local name=$1 timeout=${2:-20} pid i
-    pid=$(pid_alive "$name") || { rm -f "$RUN_DIR/$name.pid"; return 0; }
+    pid=$(pid_alive "$name") || { rm -f "$RUN_DIR/$name.pid" "$RUN_DIR/$name.driver"; return 0; }
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
     for ((i = 0; i < timeout * 5; i++)); do
-        [ -d "/proc/$pid" ] || break
-        # a zombie counts as gone
-        grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && break
+        running "$pid" || break
         sleep 0.2
     done
-    if [ -d "/proc/$pid" ]; then
+    if running "$pid"; then
         log "$name did not stop in ${timeout}s, killing"
         kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
     fi
     # leftover members of the process group (e.g. uwsgi workers)
     kill -KILL -- "-$pid" 2>/dev/null || true
-    rm -f "$RUN_DIR/$name.pid"
+    rm -f "$RUN_DIR/$name.pid" "$RUN_DIR/$name.driver"
     log "stopped $name"
 }
 
@@ -136,6 +137,13 @@ stamp_done() { [ -f "$STAMP_DIR/$1" ]; }
 stamp() { date -u +%FT%TZ > "$STAMP_DIR/$1"; }
 
 mysql_root() { mariadb --no-defaults -S "$MYSQL_SOCK" -u root "$@"; }
+
+# One run.sh/stop.sh at a time per state dir (tests of several people may call run.sh at once).
+# fd 9 holds the lock; spawn closes it for the daemons.
+take_lock() {
+    exec 9>"$STACK_DIR/.lock"
+    flock -w 900 9 || die "another stack/run.sh or stop.sh holds $STACK_DIR/.lock"
+}
 
 load_secrets() {
     # shellcheck disable=SC1091

@@ -122,10 +122,23 @@ compute_driver() {
 }
 
 start_computes() {
-    local n name cmd
+    local n name cmd running last
     for n in 1 2; do
         name=docker-host-$n
         mkdir -p "$STACK_DIR/nova/$name/instances" "$STACK_DIR/nova/$name/lock"
+        running=$(cat "$RUN_DIR/nova-compute-$n.driver" 2>/dev/null || true)
+        if pid_alive "nova-compute-$n" >/dev/null && [ "$running" != "$COMPUTE_DRIVER" ]; then
+            log "nova-compute-$n runs $running, wanted $COMPUTE_DRIVER: restarting it"
+            stop_proc "nova-compute-$n"
+        fi
+        # Another driver ran this host before: its compute node (uuid, inventory) does not carry over,
+        # so drop the service record and the local node identity and let the host register anew.
+        last=$(cat "$STACK_DIR/nova/$name/driver" 2>/dev/null || true)
+        if [ -n "$last" ] && [ "$last" != "$COMPUTE_DRIVER" ] && ! pid_alive "nova-compute-$n" >/dev/null; then
+            log "$name: driver changed ($last -> $COMPUTE_DRIVER): forgetting the old compute service"
+            env PYTHONPATH="$STACK_SRC/py" "$PY" "$STACK_SRC/py/seed_cloud.py" forget-host "$name"
+            rm -f "$STACK_DIR/nova/$name/compute_id"
+        fi
         if [ "$COMPUTE_DRIVER" = docker.DockerDriver ]; then
             cmd=("$PY" -m nova_docker.cmd.compute)
         else
@@ -133,5 +146,7 @@ start_computes() {
         fi
         spawn "nova-compute-$n" "compute-$n.conf" "${cmd[@]}" --config-file "$NOVA_CONF" \
             --config-file "$ETC_DIR/nova/compute-$n.conf"
+        echo "$COMPUTE_DRIVER" > "$RUN_DIR/nova-compute-$n.driver"
+        echo "$COMPUTE_DRIVER" > "$STACK_DIR/nova/$name/driver"
     done
 }

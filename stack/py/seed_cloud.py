@@ -2,6 +2,7 @@
 
     python seed_cloud.py flavors
     python seed_cloud.py images   # builds on docker-host-1, uploads to Glance, pushes to the registry
+    python seed_cloud.py forget-host HOST   # delete a compute service record (driver switch)
 
 Idempotent: existing flavors and active Glance images of the same name are kept.
 """
@@ -161,8 +162,18 @@ def seed_images():
     log(f'images: {", ".join(IMAGES)} in Glance and in registry {REGISTRY}')
 
 
+def forget_host(host):
+    """Delete HOST's nova-compute service (with its compute node and host mapping)."""
+    client = nova()
+    for service in client.services.list(host=host, binary='nova-compute'):
+        client.services.delete(service.id)
+        log(f'deleted compute service {host} ({service.id})')
+
+
 def main(argv):
-    if argv[1:] == ['flavors']:
+    if argv[1:2] == ['forget-host']:
+        forget_host(argv[2])
+    elif argv[1:] == ['flavors']:
         seed_flavors()
     elif argv[1:] == ['images']:
         seed_images()

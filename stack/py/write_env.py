@@ -9,6 +9,14 @@ from common import STACK_DIR, secrets
 TLS = os.path.join(STACK_DIR, 'docker', 'docker-host-2', 'tls')
 
 
+def running_driver():
+    try:
+        with open(os.path.join(STACK_DIR, 'run', 'nova-compute-1.driver')) as handle:
+            return handle.read().strip()
+    except OSError:
+        return ''
+
+
 def data():
     return {
         'STACK_DIR': STACK_DIR,
@@ -34,7 +42,7 @@ def data():
         'DOCKER_API_VERSION': '1.41',
         'NOVA_CONF': os.path.join(STACK_DIR, 'etc', 'nova', 'nova.conf'),
         'LOG_DIR': os.path.join(STACK_DIR, 'logs'),
-        'COMPUTE_DRIVER': os.environ.get('COMPUTE_DRIVER', ''),
+        'COMPUTE_DRIVER': running_driver(),
     }
 
 
