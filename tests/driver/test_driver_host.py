@@ -113,3 +113,11 @@ def test_missing_daemon_fails_init_host_readably(docker_opt, tmp_path):
         drv.init_host(CONF.host)
     assert time.monotonic() - started < 5
     assert 'nothing-here' not in caught.value.format_message()
+
+
+def test_console_output_while_the_daemon_hangs_is_console_not_available(unreachable, image_service, app_image):
+    # nova-api maps ConsoleNotAvailable to a readable 409/404; HypervisorUnavailable became an HTTP 500.
+    from tests.driver.driver_helpers import make_instance
+    drv = docker_driver.DockerDriver(None, docker_client.DockerAPI(), image_service)
+    with pytest.raises(exception.ConsoleNotAvailable):
+        drv.get_console_output(None, make_instance(app_image.id))
