@@ -79,6 +79,21 @@ def test_live_logs_follow_render_safely_and_search(openstack, chrome, noisy_serv
     assert p95 < 1000, delays
     screenshot(chrome, 'live-logs')
 
+    # Following at the bottom: no "new lines" button and no "Back to live" outside a search.
+    assert not chrome.find_element(By.CSS_SELECTOR, '[data-role=jump]').is_displayed()
+    assert not chrome.find_element(By.CSS_SELECTOR, '[data-role=clear-search]').is_displayed()
+
+    # Pause freezes the view; Resume shows what arrived meanwhile.
+    pause = chrome.find_element(By.CSS_SELECTOR, '[data-role=pause]')
+    pause.click()
+    assert pause.text == 'Resume'
+    frozen = len(line_texts(chrome))
+    wait.until(lambda d: d.execute_script('return window.dockerDashboardLiveLogs.instances()[0].pending.length') >= 2)
+    assert len(line_texts(chrome)) == frozen   # lines arrived on the stream but the view stayed still
+    pause.click()
+    assert pause.text == 'Pause'
+    wait.until(lambda d: len(line_texts(d)) > frozen)
+
     # Scrolling up pauses following and counts new lines; the button jumps back.
     chrome.execute_script("document.querySelector('[data-role=view]').style.height = '120px';"
                           "document.querySelector('[data-role=view]').scrollTop = 0;")

@@ -134,6 +134,7 @@
     /* line = [stream 'o'|'e', timestamp, text, truncated] */
     var row = document.createElement('div');
     row.className = 'log-line ' + (line[0] === 'e' ? 'stream-stderr' : 'stream-stdout') + (extraClass || '');
+    row.dataset.ts = line[1];
     var time = document.createElement('span');
     time.className = 'log-time';
     time.textContent = this.formatTime(line[1]);
@@ -188,7 +189,7 @@
     this.paused = !this.paused;
     var button = this.control('pause');
     button.setAttribute('aria-pressed', String(this.paused));
-    button.textContent = this.paused ? '\u25B6' : '\u275A\u275A';
+    button.textContent = this.paused ? this.cfg.textResume : this.cfg.textPause;
     this.setStatus(this.paused ? this.cfg.textPaused : this.cfg.textFollowing);
     if (!this.paused && this.pending.length) { var lines = this.pending; this.pending = []; this.append(lines); }
   };
