@@ -60,5 +60,6 @@ class LogLimitExceeded(DockerDashboardError):
 
 
 # Categories Horizon's exceptions.handle() uses (see enabled/_1960_*.py ADD_EXCEPTIONS).
-RECOVERABLE = (DockerHostError, HostNotResolved, LogLimitExceeded)
+# Every plugin error is recoverable (a message, not a 500); not-found errors are matched first.
+RECOVERABLE = (DockerDashboardError,)
 NOT_FOUND = (DockerNotFound,)

@@ -8,7 +8,6 @@ from docker_dashboard import exceptions as dd_exceptions
 from tests import helpers
 
 CONTAINERS_URL = reverse('horizon:project:docker_containers:index')
-IMAGES_URL = reverse('horizon:project:docker_images:index')
 HOSTS_URL = reverse('horizon:admin:docker_hosts:index')
 
 
@@ -30,24 +29,6 @@ class PanelRegistrationTests(helpers.TestCase):
         from django.conf import settings
         self.assertIn(dd_exceptions.DockerHostError, settings.HORIZON_CONFIG['exceptions']['recoverable'])
         self.assertIn(dd_exceptions.DockerNotFound, settings.HORIZON_CONFIG['exceptions']['not_found'])
-
-
-class ImagesIndexTests(helpers.TestCase):
-    @helpers.create_mocks({api.glance: ['docker_image_list']})
-    def test_index_lists_docker_images(self):
-        images = self.images.list()[:2]
-        self.mock_docker_image_list.return_value = (images, False, False)
-        res = self.client.get(IMAGES_URL)
-        self.assertTemplateUsed(res, 'docker_dashboard/images/index.html')
-        self.assertEqual(2, len(res.context['table'].data))
-        self.mock_docker_image_list.assert_called_once_with(helpers.IsHttpRequest())
-
-    @helpers.create_mocks({api.glance: ['docker_image_list']})
-    def test_glance_error_shows_a_message(self):
-        self.mock_docker_image_list.side_effect = self.exceptions.glance
-        res = self.client.get(IMAGES_URL)
-        self.assertEqual(200, res.status_code)
-        self.assertMessageCount(res, error=1)
 
 
 class HostsIndexTests(helpers.BaseAdminViewTests):

@@ -1,0 +1,1 @@
+"""Workflows of the Docker Images panel (one per file)."""
