@@ -27,7 +27,7 @@ class PanelRegistrationTests(helpers.TestCase):
 
     def test_plugin_exceptions_are_registered_with_horizon(self):
         from django.conf import settings
-        self.assertIn(dd_exceptions.DockerHostError, settings.HORIZON_CONFIG['exceptions']['recoverable'])
+        self.assertIn(dd_exceptions.DockerDashboardError, settings.HORIZON_CONFIG['exceptions']['recoverable'])
         self.assertIn(dd_exceptions.DockerNotFound, settings.HORIZON_CONFIG['exceptions']['not_found'])
 
 
