@@ -9,6 +9,7 @@ from docker_dashboard.api import engine  # noqa: F401
 from docker_dashboard.api import glance  # noqa: F401
 from docker_dashboard.api import image_import  # noqa: F401
 from docker_dashboard.api import images  # noqa: F401
+from docker_dashboard.api import log_follow  # noqa: F401
 from docker_dashboard.api import logs  # noqa: F401
 from docker_dashboard.api import neutron  # noqa: F401
 from docker_dashboard.api import nova  # noqa: F401
