@@ -7,23 +7,14 @@ import uuid
 
 import pytest
 
+from tests.stack.nova_helpers import wait_for
+
 from tests.stack.horizon import Horizon
 from tests.stack.horizon import hidden_fields
 
 pytestmark = pytest.mark.stack
 INDEX = '/project/docker_containers/'
 MARKER_COMMAND = "sh -c 'mkdir -p /data && echo panel-test > /data/marker.txt && sleep 600'"
-
-
-def wait_for(predicate, timeout: float, interval: float = 1.0, message: str = ''):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f'timed out after {timeout}s: {message}')
-        time.sleep(interval)
 
 
 def boot(nova, glance, *, name: str, image: str = 'busybox:latest', meta: dict | None = None,

@@ -8,21 +8,12 @@ import uuid
 
 import pytest
 
+from tests.stack.nova_helpers import wait_for
+
 pytestmark = pytest.mark.stack
 
 SEEDED_IMAGES = ('busybox:latest', 'logger:latest', 'layered:latest')
 HOSTS = ('docker-host-1', 'docker-host-2')
-
-
-def wait_for(predicate, timeout: float, interval: float = 1.0, message: str = ''):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f'timed out after {timeout}s: {message}')
-        time.sleep(interval)
 
 
 def test_keystone_issues_a_token_for_demo(openstack):
