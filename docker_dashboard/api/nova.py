@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from openstack_dashboard.api import _nova as horizon_nova_client
 from openstack_dashboard.api import nova as horizon_nova
 
 
@@ -24,11 +25,17 @@ def server_get(request: Any, server_id: str) -> Any:
 def server_create(request: Any, *, name: str, image_id: str, flavor_id: str, count: int = 1,
                   availability_zone: str | None = None, description: str | None = None,
                   metadata: dict | None = None, nics: Any = 'none') -> Any:
-    """Boot `count` containers from a Docker image. No key pair, user data or volumes: containers."""
-    return horizon_nova.server_create(
-        request, name, image_id, flavor_id, key_name=None, user_data=None, security_groups=None,
-        nics=nics, availability_zone=availability_zone or None, instance_count=count,
-        meta=metadata or None, description=description or None)
+    """Boot `count` containers from a Docker image. No key pair, user data or volumes: containers.
+
+    `nics` is 'none', 'auto' or a list of {'net-id': ...}. Horizon's own server_create cannot take
+    'none' (it iterates nics as a list), so the plugin calls novaclient through Horizon's client.
+    """
+    version = horizon_nova.get_microversion(request, ('instance_description', 'auto_allocated_network'))
+    client = horizon_nova_client.novaclient(request, version=version)
+    kwargs = {'description': description} if description else {}
+    return horizon_nova.Server(client.servers.create(
+        name.strip(), image_id, flavor_id, nics=nics, availability_zone=availability_zone or None,
+        min_count=count, max_count=count, meta=metadata or None, **kwargs), request)
 
 
 def server_start(request: Any, server_id: str) -> None:

@@ -186,7 +186,8 @@ def test_console_output_while_dockerd_is_down_is_a_readable_client_error(opensta
             with pytest.raises(nova_exc.ClientException) as raised:
                 admin.servers.get_console_output(server.id)
             error = raised.value
-            assert 400 <= error.code < 500, f'HTTP {error.code}: {error}'
+            status = getattr(error, 'code', None) or getattr(error, 'http_status', None)
+            assert status and 400 <= status < 500, f'HTTP {status}: {error}'
             assert 'Unexpected API Error' not in str(error)
     finally:
         h.delete_servers(admin, [server.id])
