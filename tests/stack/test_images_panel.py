@@ -15,11 +15,12 @@ import re
 import socket
 import subprocess
 import tarfile
-import time
 import urllib.request
 import uuid
 
 import pytest
+
+from tests.stack.nova_helpers import wait_for
 
 from tests.stack.horizon import Horizon
 
@@ -28,17 +29,6 @@ INDEX = '/project/docker_images/'
 IMPORT = '/project/docker_images/import/'
 RUN = uuid.uuid4().hex[:8]
 AJAX = {'X-Requested-With': 'XMLHttpRequest'}
-
-
-def wait_for(predicate, timeout: float, interval: float = 1.0, message: str = ''):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f'timed out after {timeout}s: {message}')
-        time.sleep(interval)
 
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -3,7 +3,6 @@ and a server booted from a Docker image on them."""
 from __future__ import annotations
 
 import hashlib
-import time
 import uuid
 
 import pytest
