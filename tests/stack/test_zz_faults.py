@@ -191,3 +191,34 @@ def test_console_output_while_dockerd_is_down_is_a_readable_client_error(opensta
             assert 'Unexpected API Error' not in str(error)
     finally:
         h.delete_servers(admin, [server.id])
+
+
+def test_containers_panel_degrades_when_a_docker_host_is_down(openstack):
+    """The index renders within the plugin timeout + 1 s, says which rows it could not ask about,
+    and still shows Docker's state for the host that answers."""
+    import re
+    import time as clock
+
+    from tests.stack.horizon import Horizon
+    admin, glance = openstack.nova('admin'), openstack.glance('admin')
+    image = h.image_id(glance, 'busybox:latest')
+    servers = {host: h.boot(admin, image, availability_zone=f'nova:{host}') for host in ('docker-host-1', HOST2)}
+    try:
+        for server in servers.values():
+            h.wait_active(admin, server.id)
+        c = openstack.credentials['admin']
+        horizon = Horizon(openstack.env['HORIZON_URL'], c['username'], c['password'])
+        with dockerd_stopped(openstack):
+            started = clock.monotonic()
+            page = horizon.get('/project/docker_containers/')
+            elapsed = clock.monotonic() - started
+        assert page.status_code == 200
+        assert elapsed < 5 + 1 + 3, elapsed   # plugin timeout 5 s, +1 s, + Nova/Glance calls of the page
+        assert 'Some Docker hosts did not answer in time' in page.text
+        rows = {host: re.sub(r'\s+', ' ', re.sub(r'<[^>]+>', '|', re.search(
+            r'<tr[^>]*id="containers__row__%s".*?</tr>' % server.id, page.text, re.S).group(0)))
+            for host, server in servers.items()}
+        assert '| host unreachable |' in rows[HOST2], rows[HOST2]
+        assert '| running |' in rows['docker-host-1'], rows['docker-host-1']
+    finally:
+        h.delete_servers(admin, [server.id for server in servers.values()])
