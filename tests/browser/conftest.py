@@ -5,7 +5,6 @@ import os
 
 import pytest
 
-from tests.stack.conftest import openstack  # noqa: F401  (the session fixture: the real stack)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(HERE)), 'tests', 'artifacts', 'screenshots')
