@@ -16,6 +16,7 @@ take_lock
 [ "$(id -u)" = 0 ] || die "run as root (dockerd, mariadb and rabbitmq run as their own users)"
 [ -x "$VENV/bin/python" ] || die "no venv at $VENV (make venv)"
 echo "=== run $(date -u +%FT%TZ) ===" >> "$LOG_DIR/timings.log"
+rm -rf "$XDG_CACHE_HOME/python-entrypoints"
 
 for name in ${STACK_RESTART:-}; do stop_proc "$name"; done
 

@@ -4,7 +4,11 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/ddash-wheel.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+# setuptools builds in the checkout: a leftover build/ would put deleted modules into the wheel, and a
+# leftover *.egg-info (the checkout is on sys.path in tests) would shadow the installed entry points
+clean_tree() { rm -rf "$repo/build" "$repo"/*.egg-info; }
+trap 'rm -rf "$work"; clean_tree' EXIT
+clean_tree
 "$repo/.venv/bin/pip" wheel -q --no-deps --no-build-isolation -w "$work/dist" "$repo"
 wheel=$(ls "$work"/dist/docker_dashboard-*.whl)
 python3 -m venv "$work/venv"

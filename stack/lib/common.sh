@@ -31,6 +31,9 @@ DOCKER2_TCP=127.0.0.2:2376
 DOCKER_HOSTS=(docker-host-1 docker-host-2)
 MYSQL_SOCK="$STACK_DIR/mariadb/run/mysqld.sock"
 export STACK_DIR ETC_DIR LOG_DIR RUN_DIR REPO VENV STACK_SRC
+# stevedore caches entry points under $XDG_CACHE_HOME; the stack keeps its own cache (run.sh empties it)
+# so a reinstalled plugin (the nova_docker ML2 driver, the virt driver) is never hidden by a stale one
+export XDG_CACHE_HOME="$STACK_DIR/cache"
 
 T0=${T0:-$EPOCHREALTIME}
 export T0
@@ -69,7 +72,8 @@ spawn() {
         log "$name already running (pid $(pid_alive "$name"))"
         return 0
     fi
-    setsid "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null 9>&- &
+    # the daemon gets only stdin/out/err: no pipe or lock of whoever called run.sh may stay open in it
+    setsid "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null 9>&- 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- &
     printf '%s\n%s\n' "$!" "$marker" > "$RUN_DIR/$name.pid"
     log "started $name (pid $!)"
 }
@@ -111,8 +115,10 @@ wait_tcp() {
 
 # wait_http URL [TIMEOUT] [NAME]: wait until URL answers with any HTTP status below 500
 wait_http() {
-    local url=$1 timeout=${2:-120} name=${3:-} i code
-    for ((i = 0; i < timeout * 4; i++)); do
+    local url=$1 timeout=${2:-120} name=${3:-} code deadline
+    # a wall-clock deadline: each curl may itself take up to 5 s
+    deadline=$((SECONDS + timeout))
+    while ((SECONDS < deadline)); do
         code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url" || true)
         if [ -n "$code" ] && [ "$code" != 000 ] && [ "$code" -lt 500 ]; then return 0; fi
         if [ -n "$name" ] && ! pid_alive "$name" >/dev/null; then
