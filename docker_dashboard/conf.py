@@ -12,6 +12,7 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from docker_dashboard.exceptions import ConfigurationError
+from docker_dashboard import wsgi_threads
 
 SETTING_NAME = 'DOCKER_DASHBOARD'
 MIB = 1024 * 1024
@@ -209,5 +210,6 @@ def get_settings() -> Settings:
     from django.conf import settings as django_settings
     raw = getattr(django_settings, SETTING_NAME, None)
     if _validated[0] is not raw or _validated[1] is None:
-        _validated[:] = [raw, validate(raw)]
+        # live streams never take every worker thread of this process (pages need some)
+        _validated[:] = [raw, wsgi_threads.fit_to_server(validate(raw))]
     return _validated[1]
