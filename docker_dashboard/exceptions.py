@@ -55,6 +55,12 @@ class DockerImageNotFound(DockerNotFound):
     default_message = 'The image was not found on the Docker host.'
 
 
+class ContainerNotRunning(DockerDashboardError):
+    """The container exists but is not running, so it has no live usage to read."""
+
+    default_message = 'The container is not running.'
+
+
 class LogLimitExceeded(DockerDashboardError):
     """A log request asked for more than the configured bounds allow."""
 

@@ -13,4 +13,5 @@ from docker_dashboard.api import log_follow  # noqa: F401
 from docker_dashboard.api import logs  # noqa: F401
 from docker_dashboard.api import neutron  # noqa: F401
 from docker_dashboard.api import nova  # noqa: F401
+from docker_dashboard.api import stats  # noqa: F401
 from docker_dashboard.api import tarball  # noqa: F401
