@@ -47,6 +47,11 @@ setuptools.setup(
     },
     include_package_data=False,
     install_requires=_requirements(),
+    entry_points={
+        # The ML2 mechanism driver that binds ports on nova_docker hosts (neutron-server loads it).
+        'neutron.ml2.mechanism_drivers': [
+            'nova_docker = nova_docker.neutron_mech:NovaDockerMechanismDriver'],
+    },
     classifiers=[
         'Environment :: OpenStack',
         'Framework :: Django',
