@@ -93,3 +93,22 @@ def server_list_paged(request: Any, search_opts: dict | None = None, sort_dir: s
     """One page of the user's servers: (servers, has_more, has_prev), as Horizon's Instances panel pages."""
     return horizon_nova.server_list_paged(request, search_opts=search_opts, sort_dir=sort_dir)
 
+
+
+# --- Admin Docker Hosts panel (admin token; the panel's policy is context_is_admin) ---------------
+
+def compute_services(request: Any) -> list:
+    """Nova's nova-compute service records (host, state up/down, status enabled/disabled, updated_at)."""
+    return horizon_nova.service_list(request, binary='nova-compute')
+
+
+def hypervisors(request: Any) -> list:
+    """Nova's hypervisor records with usage (vcpus, memory, local disk as the driver reports them)."""
+    return horizon_nova.hypervisor_list(request)
+
+
+def servers_all_projects(request: Any) -> list:
+    """Every server of every project, all pages (admin only): the Nova side of the orphan check."""
+    client = horizon_nova_client.novaclient(request)
+    return [horizon_nova.Server(server, request)
+            for server in client.servers.list(search_opts={'all_tenants': True}, limit=-1)]

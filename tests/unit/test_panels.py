@@ -1,14 +1,10 @@
 """The enabled files register the Docker panel group, the two project panels and the admin panel."""
-from django.urls import reverse
 
 import horizon
 
-from docker_dashboard import api
 from docker_dashboard import exceptions as dd_exceptions
 from tests import helpers
 
-CONTAINERS_URL = reverse('horizon:project:docker_containers:index')
-HOSTS_URL = reverse('horizon:admin:docker_hosts:index')
 
 
 class PanelRegistrationTests(helpers.TestCase):
@@ -29,28 +25,6 @@ class PanelRegistrationTests(helpers.TestCase):
         from django.conf import settings
         self.assertIn(dd_exceptions.DockerDashboardError, settings.HORIZON_CONFIG['exceptions']['recoverable'])
         self.assertIn(dd_exceptions.DockerNotFound, settings.HORIZON_CONFIG['exceptions']['not_found'])
-
-
-class HostsIndexTests(helpers.BaseAdminViewTests):
-    @helpers.create_mocks({api.engine: ['hosts_health']})
-    def test_hosts_are_rows_even_when_unreachable(self):
-        self.mock_hosts_health.return_value = [
-            api.engine.HostHealth(name='docker-host-1', state='up', version='20.10.24', api_version='1.41'),
-            api.engine.HostHealth(name='docker-host-2', state='unreachable', tls=True)]
-        res = self.client.get(HOSTS_URL)
-        self.assertEqual(200, res.status_code)
-        self.assertContains(res, 'docker-host-2')
-        self.assertContains(res, 'unreachable')
-        self.assertContains(res, '20.10.24')
-
-
-
-class HostsPanelAccessTests(helpers.TestCase):
-    @helpers.create_mocks({api.engine: ['hosts_health']})
-    def test_members_cannot_open_the_hosts_panel(self):
-        res = self.client.get(HOSTS_URL)
-        self.assertNotEqual(200, res.status_code)
-        self.mock_hosts_health.assert_not_called()
 
 
 class DockerGuardTests(helpers.TestCase):
