@@ -46,8 +46,15 @@ OPTS = [
                       'could not be run (exit code 126/127, e.g. a missing binary under docker-init). '
                       '0 disables the check.'),
     cfg.StrOpt('network_mode', default='none',
-               help='Docker network mode of instance containers (networking is not wired to Neutron '
-                    'yet).'),
+               help='Docker network mode of instance containers booted without Neutron ports '
+                    '(nics none).'),
+    cfg.BoolOpt('isolate_networks', default=True,
+                help='The Docker bridges of Neutron networks get no address on this host '
+                     '(com.docker.network.bridge.inhibit_ipv4): a container reaches only the other '
+                     'containers of its own Neutron networks on this host, not other networks, the '
+                     'host or the outside. False: the subnet gateway IP is put on the bridge, the '
+                     'host routes between its Docker networks and outbound access is what the host '
+                     'routes or NATs.'),
 ]
 
 

@@ -8,7 +8,9 @@ Lifecycle mapping: power_off = docker stop (Nova's graceful timeout, then SIGKIL
 soft reboot = docker restart ([docker] soft_reboot_timeout); hard reboot = kill + start;
 pause/unpause = docker pause/unpause; suspend/resume = pause/unpause too (Docker cannot checkpoint
 to disk without experimental CRIU, so a suspended container keeps its memory).
-Not supported: live/cold migration, resize, rescue, volumes, interface attach.
+Networking: every Neutron port in network_info joins the Docker network of its Neutron network with
+the port's fixed IP (nova_docker.network); no ports = ``[docker] network_mode`` (default none).
+Not supported: live/cold migration, resize, rescue, volumes.
 """
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from nova_docker import client as docker_client
 from nova_docker import conf as docker_conf
 from nova_docker import containers
 from nova_docker import images
+from nova_docker import network as docker_network
 from nova_docker import snapshot as docker_snapshot
 
 LOG = logging.getLogger(__name__)
@@ -52,6 +55,7 @@ class DockerDriver(driver.ComputeDriver):
         super().__init__(virtapi)
         self.docker = docker_api or docker_client.DockerAPI()
         self._image_service = image_service
+        self.networks = docker_network.DockerNetworks(self.docker)
 
     # -- helpers ------------------------------------------------------------------------------
     @property
@@ -78,12 +82,16 @@ class DockerDriver(driver.ComputeDriver):
     def _paused(container: dict) -> bool:
         return bool((container.get('State') or {}).get('Paused'))
 
-    def _remove(self, instance: Any) -> None:
+    def _remove(self, instance: Any, network_info: Any = None) -> None:
+        """Remove the container, then the Docker networks of its Neutron ports nothing else uses."""
         name = containers.container_name(instance.uuid)
+        network_ids = docker_network.neutron_networks_of(self.docker.inspect_container(name))
+        network_ids += [vif['network']['id'] for vif in network_info or [] if vif.get('network')]
         try:
             self.docker.call('remove the container', 'remove_container', name, v=True, force=True)
         except docker.errors.NotFound:
             LOG.info('Container already gone', instance=instance)
+        self.networks.prune(network_ids)
 
     # -- host ---------------------------------------------------------------------------------
     def init_host(self, host: str) -> None:
@@ -216,38 +224,52 @@ class DockerDriver(driver.ComputeDriver):
         metadata = dict(instance.metadata or {})
         command = containers.command(metadata, image_meta.properties)
         environment = containers.environment(metadata)
+        try:
+            ports = docker_network.attachments(network_info)
+        except docker_network.NetworkWiringFailed as error:
+            # The port, not this host, is the problem: abort instead of rescheduling.
+            raise exception.BuildAbortException(instance_uuid=instance.uuid,
+                                                reason=error.format_message())
         ref = images.ImageCache(self.docker, self.image_service).ensure(
             context, image_meta.id, name, container_format)
-        if network_info:
-            LOG.info('Networking is not wired into containers yet; %d port(s) ignored, the '
-                     'container runs with network_mode %s', len(network_info),
-                     CONF.docker.network_mode, instance=instance)
-        host_config = self.docker.api.create_host_config(
-            **containers.host_config_args(instance.flavor))
+        host_args = containers.host_config_args(instance.flavor)
+        if ports:
+            host_args['network_mode'] = ports[0].docker_network
+        host_config = self.docker.api.create_host_config(**host_args)
         hostname = instance.hostname if instance.obj_attr_is_set('hostname') else None
         try:
-            self.docker.create_container(
-                image=ref, command=command, name=containers.container_name(instance.uuid),
-                environment=environment, labels=containers.labels(instance, image_meta.id),
-                host_config=host_config, hostname=hostname or None, detach=True, tty=False)
-        except docker_client.DockerOperationFailed as error:
+            with self.networks.first_port(ports[0] if ports else None) as network_args:
+                self.docker.create_container(
+                    image=ref, command=command, name=containers.container_name(instance.uuid),
+                    environment=environment, labels=containers.labels(instance, image_meta.id),
+                    host_config=host_config, hostname=hostname or None, detach=True, tty=False,
+                    **network_args)
+        except (docker_client.DockerOperationFailed, docker_network.NetworkWiringFailed) as error:
+            self._remove_quietly(instance, network_info)
             raise exception.InstanceDeployFailure(reason=error.format_message())
-        if not power_on:
-            return
         try:
-            self.docker.call('start the container', 'start', containers.container_name(instance.uuid))
-            self._check_started(instance)
+            self.networks.plug(containers.container_name(instance.uuid), ports[1:])
+            if power_on:
+                self.docker.call('start the container', 'start',
+                                 containers.container_name(instance.uuid))
+                self._check_started(instance)
         except Exception as error:
             # spawn must leave nothing behind when it fails.
-            try:
-                self._remove(instance)
-            except Exception as cleanup_error:  # report the start failure, not this one
-                LOG.warning('Could not remove the container after a failed start: %s',
-                            cleanup_error, instance=instance)
-            if isinstance(error, docker_client.DockerOperationFailed):
+            self._remove_quietly(instance, network_info)
+            if isinstance(error, (docker_client.DockerOperationFailed,
+                                  docker_network.NetworkWiringFailed)):
                 raise exception.InstanceDeployFailure(reason=error.format_message())
             raise
-        LOG.info('Container started from %s', ref, instance=instance)
+        if power_on:
+            LOG.info('Container started from %s', ref, instance=instance)
+
+    def _remove_quietly(self, instance: Any, network_info: Any) -> None:
+        """Clean up after a failed spawn without hiding the failure that caused it."""
+        try:
+            self._remove(instance, network_info)
+        except Exception as cleanup_error:
+            LOG.warning('Could not remove the container after a failed spawn: %s',
+                        cleanup_error, instance=instance)
 
     def _check_started(self, instance: Any) -> None:
         """Fail when the command could not even be executed (docker-init starts anyway)."""
@@ -266,14 +288,15 @@ class DockerDriver(driver.ComputeDriver):
 
     def destroy(self, context: Any, instance: Any, network_info: Any, block_device_info: Any = None,
                 destroy_disks: bool = True, destroy_secrets: bool = True) -> None:
-        """Remove the container (and its anonymous volumes); a missing container is fine."""
-        self._remove(instance)
+        """Remove the container (and its anonymous volumes) and unused Docker networks; a missing
+        container is fine."""
+        self._remove(instance, network_info)
 
     def cleanup(self, context: Any, instance: Any, network_info: Any, block_device_info: Any = None,
                 destroy_disks: bool = True, migrate_data: Any = None, destroy_vifs: bool = True,
                 destroy_secrets: bool = True) -> None:
         """Idempotent removal, for paths that call cleanup without destroy."""
-        self._remove(instance)
+        self._remove(instance, network_info)
 
     def reboot(self, context: Any, instance: Any, network_info: Any, reboot_type: str,
                block_device_info: Any = None, bad_volumes_callback: Any = None,
@@ -373,13 +396,35 @@ class DockerDriver(driver.ComputeDriver):
             # nova-api turns only ConsoleNotAvailable (and NotFound) into a readable client error.
             raise exception.ConsoleNotAvailable()
 
-    # -- networking and volumes (not yet) -------------------------------------------------------
+    # -- networking -------------------------------------------------------------------------------
     def plug_vifs(self, instance: Any, network_info: Any) -> None:
-        """No-op: containers get no Neutron wiring yet."""
+        """No-op: Docker keeps a container's network endpoints across nova-compute and dockerd
+        restarts (they are wired in spawn and attach_interface)."""
 
     def unplug_vifs(self, instance: Any, network_info: Any) -> None:
-        """No-op, see plug_vifs."""
+        """No-op, see plug_vifs; destroy removes the endpoints with the container."""
 
+    def attach_interface(self, context: Any, instance: Any, image_meta: Any, vif: Any) -> None:
+        """Connect the container to the port's network with its fixed IP (Docker keeps its own MAC
+        address: API 1.41 cannot set one on connect)."""
+        container = self._existing(instance)
+        try:
+            self.networks.plug(container['Id'], docker_network.attachments([vif]))
+        except (docker_client.DockerOperationFailed, docker_network.NetworkWiringFailed) as error:
+            raise exception.InterfaceAttachFailed(instance_uuid=instance.uuid) from error
+
+    def detach_interface(self, context: Any, instance: Any, vif: Any) -> None:
+        """Disconnect the container from the port's network; prune the network if now unused."""
+        network_id = (vif.get('network') or {}).get('id')
+        if not network_id:
+            return
+        container = self._existing(instance)
+        try:
+            self.networks.unplug(container['Id'], network_id)
+        except docker_client.DockerOperationFailed as error:
+            raise exception.InterfaceDetachFailed(instance_uuid=instance.uuid) from error
+
+    # -- volumes (not supported) ------------------------------------------------------------------
     def attach_volume(self, context: Any, connection_info: Any, instance: Any, mountpoint: str,
                       disk_bus: Any = None, device_type: Any = None, encryption: Any = None) -> None:
         """Volumes are not supported."""
