@@ -73,10 +73,11 @@ bg phase neutron-ready wait_http "http://127.0.0.1:$NEUTRON_PORT/" 180 neutron
 bg phase nova-api-ready wait_http "http://127.0.0.1:$NOVA_PORT/" 180 nova-api
 wait_all
 
-# 4. computes; flavors and images meanwhile; then wait until both hosts are mapped and up
+# 4. computes; flavors, images and the demo network meanwhile; then wait until both hosts are mapped and up
 phase computes start_computes
 bg phase flavors "${PYPATH[@]}" "$PY" "$STACK_SRC/py/seed_cloud.py" flavors
 bg phase images "${PYPATH[@]}" "$PY" "$STACK_SRC/py/seed_cloud.py" images
+bg phase network "${PYPATH[@]}" "$PY" "$STACK_SRC/py/seed_network.py"
 bg phase computes-ready "${PYPATH[@]}" "$PY" "$STACK_SRC/py/wait_ready.py"
 wait_all
 
