@@ -1,4 +1,4 @@
-"""Detail tabs of a container: Overview, Logs, Processes, Changes, Action Log.
+"""Detail tabs of a container: Overview, Logs, Processes, Changes, Stats, Action Log.
 
 Every Docker fact comes from the ServerContainer the view derived from the Nova server the user
 fetched with their own token; Docker errors become a message inside the tab, never a 500.
@@ -13,6 +13,7 @@ from docker_dashboard import api
 from docker_dashboard import exceptions as dd_exceptions
 from docker_dashboard.content.containers import changes as changes_tree
 from docker_dashboard.content.containers import logviews
+from docker_dashboard.content.containers import stats as container_stats
 
 
 
@@ -112,6 +113,19 @@ class ChangesTab(DockerTab):
         return {'changes': changes_tree.changes_page(changes, page)}
 
 
+class StatsTab(DockerTab):
+    name = _('Stats')
+    slug = 'stats'
+    template_name = 'docker_dashboard/containers/_detail_stats.html'
+
+    def get_context_data(self, request):
+        # Samples arrive from the endpoint the tab's script polls, so opening the tab costs no Docker
+        # call, and a host that is down now is polled until it answers (the error is the first status).
+        context = self.docker_context()
+        context.update(container_stats.stats_context(self.server.id))
+        return context
+
+
 class ActionLogTab(tabs.TableTab):
     name = _('Action Log')
     slug = 'audit'
@@ -131,5 +145,5 @@ class ActionLogTab(tabs.TableTab):
 
 class ContainerDetailTabs(tabs.DetailTabsGroup):
     slug = 'container_details'
-    tabs = (OverviewTab, LogsTab, ProcessesTab, ChangesTab, ActionLogTab)
+    tabs = (OverviewTab, LogsTab, ProcessesTab, ChangesTab, StatsTab, ActionLogTab)
     sticky = True

@@ -1,6 +1,7 @@
 from django.urls import re_path
 
 from docker_dashboard.content.containers import logviews
+from docker_dashboard.content.containers import stats
 from docker_dashboard.content.containers import views
 
 SERVER = r'^(?P<server_id>[^/]+)/'
@@ -14,4 +15,5 @@ urlpatterns = [
     re_path(SERVER + r'logs/stream$', logviews.LogStreamView.as_view(), name='logs_stream'),
     re_path(SERVER + r'logs/search$', logviews.LogSearchView.as_view(), name='logs_search'),
     re_path(SERVER + r'logs/download$', logviews.LogDownloadView.as_view(), name='logs_download'),
+    re_path(SERVER + r'stats$', stats.ContainerStatsView.as_view(), name='stats'),
 ]
