@@ -21,7 +21,10 @@ from docker_dashboard.api import logs
 from docker_dashboard.api.containers import ServerContainer
 
 _CURSOR = re.compile(r'^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?Z~(\d{1,9})$')
-QUEUE_LINES = 2000
+# Whole reads from dockerd (up to 64 KiB of lines each) travel through the queue, not single lines:
+# a busy log is hundreds of thousands of lines a second, and a queue operation per line costs more than
+# parsing it. 32 reads bound the memory to about 2 MiB of log per follower.
+QUEUE_BATCHES = 32
 _END = object()
 
 
@@ -67,6 +70,27 @@ def advance(cursor: Cursor | None, line: logs.LogLine) -> Cursor | None:
     return cursor.advance(line.timestamp)
 
 
+def advance_all(cursor: Cursor | None, lines: list) -> Cursor | None:
+    """The cursor after `lines`: the same as advance() line by line, counting only the last timestamp."""
+    last = None
+    for line in reversed(lines):
+        if line.timestamp:
+            last = line.timestamp
+            break
+    if last is None:
+        return cursor
+    same = 0
+    for line in reversed(lines):
+        if line.timestamp == last:
+            same += 1
+        elif line.timestamp:
+            return Cursor(last, same)
+    # every timestamped line of the batch has the last timestamp: continue the count of the cursor
+    if cursor is not None and cursor.timestamp == last:
+        return Cursor(last, cursor.seen + same)
+    return Cursor(last, same)
+
+
 class LogFollower:
     """Follows one container's log on a reader thread; iterate batches() on the web thread."""
 
@@ -74,7 +98,7 @@ class LogFollower:
         self._stream = stream
         self._skip = cursor
         self.cursor = cursor
-        self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_LINES)
+        self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_BATCHES)
         self._closed = threading.Event()
         self.error: exceptions.DockerDashboardError | None = None
         self._thread = threading.Thread(target=self._read, name='docker-log-follower', daemon=True)
@@ -98,11 +122,12 @@ class LogFollower:
     def _read(self) -> None:
         skip = self._skip
         try:
-            for line in self._stream:
-                if skip is not None and line.timestamp == skip.timestamp and skip.seen > 0:
-                    skip = Cursor(skip.timestamp, skip.seen - 1)
-                    continue
-                if not self._put(line):
+            for lines in self._stream.batches():
+                if skip is not None and skip.seen > 0:
+                    lines, skip = _skip_seen(lines, skip)
+                    if not lines:
+                        continue
+                if not self._put(lines):
                     break
         except exceptions.DockerDashboardError as error:
             self.error = error
@@ -110,7 +135,7 @@ class LogFollower:
             self._stream.close()
             self._put(_END)
 
-    def batches(self, *, heartbeat: float = 2.0, max_lines: int = 500) -> Iterator[list]:
+    def batches(self, *, heartbeat: float = 2.0, max_lines: int = 2000) -> Iterator[list]:
         """Lists of new LogLines as they come; an empty list every `heartbeat` seconds of silence.
 
         Ends when the stream ends (see end_reason). Closing the generator closes the stream.
@@ -122,10 +147,9 @@ class LogFollower:
                 except queue.Empty:
                     yield []
                     continue
-                batch = []
+                batch: list = []
                 while item is not _END:
-                    batch.append(item)
-                    self.cursor = advance(self.cursor, item)
+                    batch.extend(item)
                     if len(batch) >= max_lines:
                         break
                     try:
@@ -133,6 +157,7 @@ class LogFollower:
                     except queue.Empty:
                         break
                 if batch:
+                    self.cursor = advance_all(self.cursor, batch)
                     yield batch
                 if item is _END:
                     return
@@ -147,6 +172,18 @@ class LogFollower:
     def join(self, timeout: float) -> bool:
         self._thread.join(timeout)
         return not self._thread.is_alive()
+
+
+def _skip_seen(lines: list, skip: Cursor) -> tuple:
+    """Drop the lines a resumed stream repeats: Docker's `since` is inclusive, so the first `skip.seen`
+    lines with exactly the cursor's timestamp were already sent. Returns (rest, what is left to skip)."""
+    index, seen = 0, skip.seen
+    while index < len(lines) and seen > 0 and lines[index].timestamp == skip.timestamp:
+        index += 1
+        seen -= 1
+    if index < len(lines):
+        seen = 0   # a different timestamp came: nothing more of the cursor's can follow
+    return lines[index:], Cursor(skip.timestamp, seen)
 
 
 def follow_container(container: ServerContainer, *, cursor: Cursor | None = None, tail: int | str | None = None,

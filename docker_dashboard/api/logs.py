@@ -13,9 +13,8 @@ import socket
 import struct
 import threading
 import time
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from docker_dashboard import conf
 from docker_dashboard import exceptions
@@ -34,9 +33,11 @@ READ_SIZE = 64 * 1024
 _TIMESTAMP = re.compile(rb'^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)) ')
 
 
-@dataclass(frozen=True)
-class LogLine:
-    """One line of container output. `text` is untrusted: escape it wherever it is shown."""
+class LogLine(NamedTuple):
+    """One line of container output. `text` is untrusted: escape it wherever it is shown.
+
+    A tuple, not a dataclass: a busy log makes hundreds of thousands of these a second.
+    """
 
     stream: str            # 'stdout' or 'stderr' ('stdout' for TTY containers)
     text: str              # decoded as UTF-8 with replacement characters, no trailing newline
@@ -51,7 +52,7 @@ class FrameParser:
         self.tty = tty
         self.timestamps = timestamps
         self.max_line_bytes = max_line_bytes
-        self._pending = bytearray()             # bytes not yet parsed as a frame
+        self._pending = b''                     # bytes not yet parsed as a frame
         self._lines: dict = {}                  # stream -> bytearray of the current partial line
         self._stamps: dict = {}                 # stream -> timestamp of the current partial line
         self._cut: set = set()                  # streams whose current line was already cut
@@ -59,21 +60,42 @@ class FrameParser:
     def feed(self, data: bytes) -> list:
         if self.tty:
             return self._payload('stdout', data)
-        self._pending += data
-        lines = []
-        while len(self._pending) >= HEADER.size:
-            stream_type, size = HEADER.unpack_from(self._pending)
-            if self._pending[1:4] != b'\0\0\0' or stream_type > SYSTEM_ERROR:
+        pending = self._pending + data if self._pending else data
+        lines: list = []
+        offset, total = 0, len(pending)
+        unpack, header_size = HEADER.unpack_from, HEADER.size
+        while total - offset >= header_size:
+            stream_type, size = unpack(pending, offset)
+            if pending[offset + 1:offset + 4] != b'\0\0\0' or stream_type > SYSTEM_ERROR:
                 raise exceptions.DockerHostError('The Docker host sent a log stream in an unexpected format.')
-            if len(self._pending) < HEADER.size + size:
+            start = offset + header_size
+            end = start + size
+            if end > total:
                 break
-            payload = bytes(self._pending[HEADER.size:HEADER.size + size])
-            del self._pending[:HEADER.size + size]
+            offset = end
             if stream_type == SYSTEM_ERROR:
-                raise exceptions.DockerHostError(payload.decode('utf-8', 'replace').strip()[:300])
-            stream = STREAMS[stream_type] if stream_type != 0 else 'stdout'
-            lines.extend(self._payload(stream, payload))
+                raise exceptions.DockerHostError(pending[start:end].decode('utf-8', 'replace').strip()[:300])
+            stream = 'stderr' if stream_type == 2 else 'stdout'
+            # Docker sends one frame per line in the common case: a whole short line, nothing pending.
+            if (size and size <= self.max_line_bytes and pending[end - 1] == 10
+                    and not self._lines.get(stream) and stream not in self._cut
+                    and pending.find(b'\n', start, end - 1) < 0):
+                lines.append(self._whole_line(stream, pending[start:end - 1]))
+            else:
+                lines.extend(self._payload(stream, pending[start:end]))
+        self._pending = pending[offset:]
         return lines
+
+    def _whole_line(self, stream: str, raw: bytes) -> LogLine:
+        stamp = None
+        if self.timestamps:
+            match = _TIMESTAMP.match(raw)
+            if match:
+                stamp = match.group(1).decode('ascii')
+                raw = raw[match.end():]
+        if raw.endswith(b'\r'):
+            raw = raw[:-1]
+        return LogLine(stream, raw.decode('utf-8', 'replace'), stamp, False)
 
     def flush(self) -> list:
         """Lines still open at the end of the stream (output without a final newline)."""
@@ -121,8 +143,85 @@ class FrameParser:
     def _line(self, stream: str, raw: bytes, truncated: bool) -> LogLine:
         if raw.endswith(b'\r'):
             raw = raw[:-1]
-        return LogLine(stream=stream, text=raw.decode('utf-8', 'replace'),
-                       timestamp=self._stamps.pop(stream, None), truncated=truncated)
+        return LogLine(stream, raw.decode('utf-8', 'replace'), self._stamps.pop(stream, None), truncated)
+
+
+class ResponseBody:
+    """The body of a streamed dockerd response, in pieces of up to READ_SIZE bytes.
+
+    Docker sends every log frame as its own HTTP chunk, and http.client/urllib3 hand back at most one
+    chunk per read: a read per line, each through several layers. For a chunked response this reads the
+    socket's buffered file directly and removes the chunk framing itself (RFC 9112 section 7.1), so one
+    read returns everything that has arrived. Other responses are read through urllib3 as they are.
+    """
+
+    _MAX_SIZE_LINE = 1024
+
+    def __init__(self, response: Any) -> None:
+        self._read1 = response.raw.read1
+        inner = getattr(response.raw, '_fp', None)
+        fp = getattr(inner, 'fp', None)
+        # only a fresh chunked body: nothing of it consumed yet by http.client
+        self._fp = fp if (getattr(inner, 'chunked', False) and getattr(inner, 'chunk_left', 0) is None
+                          and hasattr(fp, 'read1')) else None
+        self._buffer = b''
+        self._chunk_left = 0
+        self._state = 'size'   # 'size' -> 'data' -> 'crlf' -> 'size' ... -> 'done'
+
+    @property
+    def direct(self) -> bool:
+        """True when the chunk framing is removed here (the fast path), False when urllib3 reads."""
+        return self._fp is not None
+
+    def read(self) -> bytes:
+        """The next piece of the body; b'' at its end. A connection that ends mid-body raises OSError."""
+        if self._fp is None:
+            return self._read1(READ_SIZE)
+        while True:
+            piece = self._decode()
+            if piece or self._state == 'done':
+                return piece
+            data = self._fp.read1(READ_SIZE)
+            if not data:
+                raise ConnectionResetError('the Docker host closed the connection mid-stream')
+            self._buffer = self._buffer + data if self._buffer else data
+
+    def _decode(self) -> bytes:
+        buffer, position, parts = self._buffer, 0, []
+        while self._state != 'done':
+            if self._state == 'data':
+                take = min(self._chunk_left, len(buffer) - position)
+                if take:
+                    parts.append(buffer[position:position + take])
+                    position += take
+                    self._chunk_left -= take
+                if self._chunk_left:
+                    break
+                self._state = 'crlf'
+            if self._state == 'crlf':
+                if len(buffer) - position < 2:
+                    break
+                if buffer[position:position + 2] != b'\r\n':
+                    raise exceptions.DockerHostError('The Docker host sent a log stream in an unexpected format.')
+                position += 2
+                self._state = 'size'
+            end = buffer.find(b'\r\n', position)
+            if end < 0:
+                if len(buffer) - position > self._MAX_SIZE_LINE:
+                    raise exceptions.DockerHostError('The Docker host sent a log stream in an unexpected format.')
+                break
+            try:
+                size = int(buffer[position:end].split(b';', 1)[0].strip(), 16)
+            except ValueError:
+                raise exceptions.DockerHostError(
+                    'The Docker host sent a log stream in an unexpected format.') from None
+            position = end + 2
+            if size == 0:
+                self._state = 'done'   # trailers, if any, are not needed
+            else:
+                self._chunk_left, self._state = size, 'data'
+        self._buffer = buffer[position:]
+        return b''.join(parts)
 
 
 class LogStream:
@@ -137,11 +236,13 @@ class LogStream:
                  max_bytes: int, max_seconds: float) -> None:
         self._client = client
         self._response = response
+        self._body = ResponseBody(response)
         self._parser = parser
         self._host = host
         self.max_bytes = max_bytes
         self.max_seconds = max_seconds
         self.bytes_read = 0
+        self.direct_read = self._body.direct
         self.end_reason: str | None = None
         self._timer = threading.Timer(max_seconds, self._expire)
         self._timer.daemon = True
@@ -155,11 +256,16 @@ class LogStream:
         self.close()
 
     def __iter__(self) -> Iterator[LogLine]:
+        for batch in self.batches():
+            yield from batch
+
+    def batches(self) -> Iterator[list]:
+        """The lines of each read from dockerd, as lists (one list per network read, never empty)."""
         self._timer.start()
         try:
             while True:
                 try:
-                    chunk = self._response.raw.read1(READ_SIZE)
+                    chunk = self._body.read()
                 except CONNECTION_ERRORS + (OSError, ValueError, AttributeError):
                     # A shut-down socket surfaces as one of these; so does a host that went away.
                     if self.end_reason:
@@ -177,11 +283,15 @@ class LogStream:
                     chunk = chunk[:room]
                     self.end_reason = 'bytes'
                 self.bytes_read += len(chunk)
-                yield from self._parser.feed(chunk)
+                lines = self._parser.feed(chunk)
+                if lines:
+                    yield lines
                 if self.end_reason:
                     break
             if self.end_reason in ('eof', 'bytes', 'time'):
-                yield from self._parser.flush()
+                lines = self._parser.flush()
+                if lines:
+                    yield lines
         finally:
             self.close()
 

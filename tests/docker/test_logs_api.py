@@ -169,3 +169,18 @@ def test_unreadable_log_driver_gives_a_clear_error(server_containers, engine):
         api.logs.container_logs(container, tail=10)
     assert 'logging driver' in str(caught.value) or 'log' in str(caught.value).lower()
     assert '://' not in str(caught.value)
+
+
+@pytest.mark.parametrize('host', ['test-host', 'tls-host'])
+def test_big_log_read_whole_and_in_order_over_unix_and_tls(server_containers, host):
+    """20,000 frames (Docker sends one HTTP chunk per frame) arrive complete, in order, stream types
+    kept, through the reader that removes the chunk framing itself, on a Unix socket and over TLS."""
+    container = finished(server_containers, ['sh', '-c', (
+        'i=0; while [ $i -lt 10000 ]; do echo "out $i"; echo "err $i" >&2; i=$((i+1)); done')], host=host)
+    with api.logs.container_logs(container, tail='all') as stream:
+        assert stream.direct_read, 'dockerd answered with a chunked body: the fast reader must be in use'
+        lines = [(line.stream, line.text) for line in stream]
+        assert stream.end_reason == 'eof'
+    assert len(lines) == 20000
+    assert [text for stream, text in lines if stream == 'stdout'] == [f'out {n}' for n in range(10000)]
+    assert [text for stream, text in lines if stream == 'stderr'] == [f'err {n}' for n in range(10000)]

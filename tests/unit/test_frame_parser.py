@@ -65,3 +65,62 @@ def test_crlf_and_hostile_text_are_kept_as_text():
 def test_tty_stream_has_no_frames():
     lines = FrameParser(tty=True).feed(b'\x01\x00 raw bytes\nmore\n')
     assert [(l.stream, l.text) for l in lines] == [('stdout', '\x01\x00 raw bytes'), ('stdout', 'more')]
+
+
+def reference_lines(frames, *, timestamps, max_line_bytes):
+    """The slow, obvious parse: per stream, join payloads, split at newlines, cut long lines."""
+    import re
+    stamp_re = re.compile(rb'^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)) ')
+    partial, lines = {}, []
+    for stream_type, payload in frames:
+        stream = 'stderr' if stream_type == 2 else 'stdout'
+        current = partial.setdefault(stream, [])
+        for index, piece in enumerate(payload.split(b'\n')):
+            if index:
+                lines.append((stream, current[:]))
+                current.clear()
+            current.append(piece)
+        if payload.endswith(b'\n'):
+            current.clear()
+    out = []
+    for stream, pieces in lines:
+        stamp, text = None, b''
+        for number, piece in enumerate(pieces):
+            match = stamp_re.match(piece) if timestamps else None
+            if match:
+                stamp = stamp if number else match.group(1).decode()
+                piece = piece[match.end():]
+            text += piece
+        out.append((stream, text[:max_line_bytes].removesuffix(b'\r').decode('utf-8', 'replace'), stamp,
+                    len(text) > max_line_bytes))
+    return out
+
+
+@pytest.mark.parametrize('seed', range(25))
+def test_fast_path_agrees_with_the_obvious_parse(seed):
+    """Random frames (whole lines, partial lines, several lines per frame, long lines, CRLF,
+    timestamps) fed in random pieces give the same lines as the obvious reference parse."""
+    import random
+    rng = random.Random(seed)
+    timestamps = bool(seed % 2)
+    frames = []
+    for number in range(300):
+        stream_type = rng.choice((1, 1, 2))
+        count = rng.choice((1, 1, 1, 2, 3))
+        texts = [rng.choice((b'short', b'x' * rng.randint(0, 90), 'caf\u00e9 \u2603'.encode(), b'crlf\r'))
+                 + str(number).encode() for _ in range(count)]
+        if timestamps:
+            texts = [b'2026-11-23T10:00:%02d.%09dZ ' % (number % 60, index) + text for index, text in enumerate(texts)]
+        payload = b'\n'.join(texts) + (b'\n' if rng.random() < 0.8 else b'')
+        frames.append((stream_type, payload))
+    frames.append((1, b'end\n'))
+    frames.append((2, b'end\n'))
+    data = b''.join(frame(t, p) for t, p in frames)
+    parser = FrameParser(timestamps=timestamps, max_line_bytes=64)
+    got, offset = [], 0
+    while offset < len(data):
+        size = rng.choice((1, 7, 8, 9, 100, 4096, 65536))
+        got += parser.feed(data[offset:offset + size])
+        offset += size
+    got += parser.flush()
+    assert [tuple(line) for line in got] == reference_lines(frames, timestamps=timestamps, max_line_bytes=64)

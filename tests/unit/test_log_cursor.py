@@ -1,0 +1,36 @@
+"""The follow cursor moved once per batch agrees with moving it line by line; resumed streams skip
+exactly the lines already sent."""
+import random
+
+import pytest
+
+from docker_dashboard.api.log_follow import Cursor, _skip_seen, advance, advance_all
+from docker_dashboard.api.logs import LogLine
+
+STAMPS = ['2026-11-23T10:00:00.000000001Z', '2026-11-23T10:00:00.000000002Z', '2026-11-23T10:00:01Z']
+
+
+@pytest.mark.parametrize('seed', range(40))
+def test_advance_all_equals_advancing_line_by_line(seed):
+    rng = random.Random(seed)
+    stamps = sorted(rng.choice(STAMPS + [None]) or '' for _ in range(rng.randint(0, 12)))
+    lines = [LogLine('stdout', str(n), stamp or None) for n, stamp in enumerate(stamps)]
+    if seed % 5 == 0:
+        rng.shuffle(lines)   # out of order too: the batch result must still match
+    start = rng.choice([None, Cursor(STAMPS[0], 2), Cursor(STAMPS[2], 1)])
+    expected = start
+    for line in lines:
+        expected = advance(expected, line)
+    assert advance_all(start, lines) == expected
+
+
+def test_skip_seen_drops_only_what_the_cursor_counted():
+    stamp, later = STAMPS[0], STAMPS[1]
+    lines = [LogLine('stdout', 'a', stamp), LogLine('stderr', 'b', stamp), LogLine('stdout', 'c', stamp),
+             LogLine('stdout', 'd', later)]
+    rest, left = _skip_seen(lines, Cursor(stamp, 2))
+    assert [line.text for line in rest] == ['c', 'd'] and left.seen == 0
+    rest, left = _skip_seen(lines[:1], Cursor(stamp, 2))   # a read that ends inside the skipped lines
+    assert rest == [] and left == Cursor(stamp, 1)
+    rest, left = _skip_seen(lines[1:], left)
+    assert [line.text for line in rest] == ['c', 'd']
