@@ -11,6 +11,7 @@ from openstack_dashboard.dashboards.project.instances import audit_tables
 
 from docker_dashboard import api
 from docker_dashboard import exceptions as dd_exceptions
+from docker_dashboard.content.containers import addresses
 from docker_dashboard.content.containers import changes as changes_tree
 from docker_dashboard.content.containers import logviews
 from docker_dashboard.content.containers import stats as container_stats
@@ -54,6 +55,11 @@ class OverviewTab(DockerTab):
     template_name = 'docker_dashboard/containers/_detail_overview.html'
     preload = True
 
+    def get_context_data(self, request):
+        context = super().get_context_data(request)
+        context['addresses'] = addresses.nova_addresses(self.server)
+        return context
+
     def get_docker_data(self, request):
         attrs = self.container.attrs
         config = attrs.get('Config') or {}
@@ -67,6 +73,7 @@ class OverviewTab(DockerTab):
             'env': env,
             'labels': sorted((config.get('Labels') or {}).items()),
             'mounts': attrs.get('Mounts') or [],
+            'endpoints': addresses.docker_endpoints(attrs),
             'restart_count': attrs.get('RestartCount', 0),
             'host_label': self.server_host_label(request),
         }
