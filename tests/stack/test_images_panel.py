@@ -1,8 +1,7 @@
 """The Docker Images panel over the stack's real Keystone, Glance, Nova, Docker hosts and registry.
 
-Horizon is a private uwsgi started by this module with the stack's own settings (same command line as
-stack/lib/horizon.sh, one process, on a free port), so the tests exercise the code in this checkout
-even when the stack's long-running Horizon loaded an older one; it is stopped at the end.
+Horizon serves the code in this checkout: the stack's own when it started after the last code change,
+else a private uwsgi with the stack's settings (tests/stack/horizon.py current_horizon).
 Everything a test creates carries a per-run tag in its name, so "no orphaned Glance images" is checked
 by name (other tests may create images in the same project at the same time).
 """
@@ -10,10 +9,7 @@ from __future__ import annotations
 
 import html
 import io
-import os
 import re
-import socket
-import subprocess
 import tarfile
 import urllib.request
 import uuid
@@ -23,6 +19,7 @@ import pytest
 from tests.stack.nova_helpers import wait_for
 
 from tests.stack.horizon import Horizon
+from tests.stack.horizon import current_horizon
 
 pytestmark = pytest.mark.stack
 INDEX = '/project/docker_images/'
@@ -31,43 +28,12 @@ RUN = uuid.uuid4().hex[:8]
 AJAX = {'X-Requested-With': 'XMLHttpRequest'}
 
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
 
 @pytest.fixture(scope='module')
 def horizon_url(openstack, tmp_path_factory):
-    """A private Horizon (uwsgi) on 127.0.0.1:<free port> with the stack's settings; stopped at the end."""
-    with socket.socket() as probe:
-        probe.bind(('127.0.0.1', 0))
-        port = probe.getsockname()[1]
-    venv = os.path.join(REPO, '.venv')
-    log = open(tmp_path_factory.mktemp('horizon') / 'uwsgi.log', 'wb')
-    process = subprocess.Popen(
-        [os.path.join(venv, 'bin', 'uwsgi'), '--http-socket', f'127.0.0.1:{port}',
-         '--module', 'openstack_dashboard.wsgi:application', '--home', venv, '--master', '--processes', '1',
-         '--threads', '4', '--enable-threads', '--lazy-apps', '--need-app', '--die-on-term',
-         '--add-header', 'Connection: close', '--buffer-size', '65535', '--disable-logging',
-         '--static-map', f'/static={openstack.env["STACK_DIR"]}/horizon/static'],
-        env=dict(os.environ, DJANGO_SETTINGS_MODULE='openstack_dashboard.settings'),
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=REPO)
-    url = f'http://127.0.0.1:{port}'
-    try:
-        def answers():
-            assert process.poll() is None, f'private Horizon exited; see {log.name}'
-            try:
-                with urllib.request.urlopen(url + '/auth/login/', timeout=5) as response:
-                    return response.status == 200
-            except OSError:
-                return False
-        wait_for(answers, 120, 1, 'private Horizon')
+    """A Horizon serving this checkout's code: the stack's when it is current, else a private one."""
+    with current_horizon(openstack, str(tmp_path_factory.mktemp('horizon') / 'uwsgi.log')) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 @pytest.fixture(scope='module')
