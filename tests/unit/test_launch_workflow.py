@@ -42,8 +42,7 @@ class LaunchWorkflowTests(helpers.TestCase):
         form = {'name': 'web', 'count': '1', 'availability_zone': '', 'description': 'front end',
                 'image_id': self.busybox.id, 'flavor_id': self.flavor.id,
                 'command': 'sh -c "echo hi; sleep 3600"',
-                'environment': 'MODE=production\n# a comment\nTOKEN=s3cr3t-v4lue\n',
-                'network_id': ''}
+                'environment': 'MODE=production\n# a comment\nTOKEN=s3cr3t-v4lue\n'}
         form.update(overrides)
         return form
 
@@ -133,17 +132,32 @@ class LaunchWorkflowTests(helpers.TestCase):
     def test_chosen_network_becomes_the_nic(self):
         self._mock_lists(network=True)
         network = self.networks.first()
-        res = self.client.post(LAUNCH_URL, self._form(network_id=network.id))
+        res = self.client.post(LAUNCH_URL, self._form(network_ids=[network.id]))
         self.assertRedirectsNoFollow(res, INDEX_URL)
         self.assertEqual([{'net-id': network.id}], self.mock_server_create.call_args.kwargs['nics'])
         self.mock_network_list_for_tenant.assert_called_once_with(helpers.IsHttpRequest())
 
     @helpers.create_mocks(MOCKS)
+    def test_several_networks_become_one_nic_each_and_are_listed_with_their_cidrs(self):
+        self._mock_lists(network=True)
+        first, second = self.networks.list()[:2]
+        res = self.client.get(LAUNCH_URL)
+        labels = dict(self._step(res, 'network').action.fields['network_ids'].choices)
+        cidrs = [subnet.cidr for subnet in first.subnets]
+        self.assertTrue(cidrs)
+        self.assertEqual(launch_steps.network_label(first), labels[first.id])
+        for cidr in cidrs:
+            self.assertIn(cidr, labels[first.id])
+        res = self.client.post(LAUNCH_URL, self._form(network_ids=[first.id, second.id]))
+        self.assertRedirectsNoFollow(res, INDEX_URL)
+        self.assertEqual([{'net-id': first.id}, {'net-id': second.id}],
+                         self.mock_server_create.call_args.kwargs['nics'])
+
+    @helpers.create_mocks(MOCKS)
     def test_without_neutron_only_no_network_is_offered_and_nics_is_none(self):
         self._mock_lists(network=False)
         res = self.client.get(LAUNCH_URL)
-        choices = list(self._step(res, 'network').action.fields['network_id'].choices)
-        self.assertEqual([''], [value for value, label in choices])
+        self.assertEqual([], list(self._step(res, 'network').action.fields['network_ids'].choices))
         self.mock_network_list_for_tenant.assert_not_called()
         res = self.client.post(LAUNCH_URL, self._form())
         self.assertRedirectsNoFollow(res, INDEX_URL)
@@ -152,8 +166,8 @@ class LaunchWorkflowTests(helpers.TestCase):
     @helpers.create_mocks(MOCKS)
     def test_network_not_in_the_list_is_refused(self):
         self._mock_lists(network=False)
-        res = self.client.post(LAUNCH_URL, self._form(network_id=self.networks.first().id))
-        self.assertIn('network_id', self._step(res, 'network').action.errors)
+        res = self.client.post(LAUNCH_URL, self._form(network_ids=[self.networks.first().id]))
+        self.assertIn('network_ids', self._step(res, 'network').action.errors)
         self.mock_server_create.assert_not_called()
 
     @helpers.create_mocks(MOCKS)

@@ -109,13 +109,14 @@ class LaunchContainer(workflows.Workflow):
 
     @sensitive_variables('context')
     def handle(self, request, context):
-        network_id = context.get('network_id')
+        # In the list's order: the first network is the container's first interface.
+        network_ids = context.get('network_ids') or []
         try:
             api.nova.server_create(
                 request, name=context['name'], image_id=context['image_id'], flavor_id=context['flavor_id'],
                 count=context['count'], availability_zone=context.get('availability_zone') or None,
                 description=context.get('description') or None, metadata=context['metadata'],
-                nics=[{'net-id': network_id}] if network_id else 'none')
+                nics=[{'net-id': network_id} for network_id in network_ids] or 'none')
         except Exception as error:
             # Classified and logged as usual (an expired token logs out, a bug still raises), but shown
             # once: WorkflowView's failure message, with Nova's reason appended the way handle() does.

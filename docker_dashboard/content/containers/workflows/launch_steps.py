@@ -247,15 +247,25 @@ class CommandStep(workflows.Step):
     contributes = ('command', 'environment', 'metadata')
 
 
+def network_label(network):
+    """e.g. "demo-net (10.211.0.0/24)": the name and its subnets' CIDRs."""
+    cidrs = [subnet.cidr for subnet in getattr(network, 'subnets', None) or () if getattr(subnet, 'cidr', None)]
+    return '%s (%s)' % (network.name_or_id, ', '.join(cidrs)) if cidrs else network.name_or_id
+
+
 class NetworkAction(workflows.Action):
-    network_id = forms.ThemableChoiceField(label=_('Network'), required=False)
+    network_ids = forms.MultipleChoiceField(
+        label=_('Networks'), required=False, widget=forms.ThemableCheckboxSelectMultiple(),
+        error_messages={'invalid_choice': _('This is not a network of your project; choose one from the list.')},
+        help_text=_('The container gets one port on each chosen network, with an address from its subnet.'))
 
     class Meta:
         name = _('Network')
         slug = 'network'
-        help_text = _('With "No network" the container has only its loopback interface.')
+        help_text = _('Containers on the same network and the same Docker host reach each other by these '
+                      'addresses. No network chosen: the container has only its loopback interface.')
 
-    def populate_network_id_choices(self, request, context):
+    def populate_network_ids_choices(self, request, context):
         networks = []
         if api.neutron.network_service_enabled(request):
             try:
@@ -263,14 +273,13 @@ class NetworkAction(workflows.Action):
             except Exception:
                 exceptions.handle(request, _('Unable to retrieve networks.'))
         self.networks = {network.id: network for network in networks}
-        return [('', _('No network'))] + sorted(((network.id, network.name_or_id) for network in networks),
-                                                key=lambda c: c[1])
+        return sorted(((network.id, network_label(network)) for network in networks), key=lambda c: c[1])
 
     def summary_rows(self, data):
-        network = self.networks.get(data.get('network_id'))
-        return [(_('Network'), [network.name_or_id if network else _('No network')])]
+        chosen = [network_label(self.networks[network_id]) for network_id in data.get('network_ids') or ()]
+        return [(_('Networks'), chosen or [_('No network')])]
 
 
 class NetworkStep(workflows.Step):
     action_class = NetworkAction
-    contributes = ('network_id',)
+    contributes = ('network_ids',)
