@@ -200,6 +200,7 @@ class TarballReader:
                 raise TarballInvalid(_('The tarball has a malformed extended header.')) from None
             padded = -(-info.size // BLOCK) * BLOCK
         path = _safe_path(name, _('path'))
+        self._refuse_beneath_link(path)
         if info.type in _FORBIDDEN:
             raise TarballInvalid(_('The tarball contains %(kind)s ("%(path)s"); refused.') % {
                 'kind': _FORBIDDEN[info.type], 'path': path[:200]})
@@ -232,6 +233,16 @@ class TarballReader:
                 self._captured_bytes += info.size
                 return
         self._skip(padded)
+
+    def _refuse_beneath_link(self, path: str) -> None:
+        """A member under a link lands wherever the link points: a chain of links ("a" -> ".", then
+        "a/b" -> "..") reaches outside the archive although each link alone looks inside. docker save
+        never puts members under links."""
+        parent = posixpath.dirname(path)
+        while parent:
+            if parent in self._links:
+                raise TarballInvalid(_('The tarball has a member beneath a link ("%s"); refused.') % path[:200])
+            parent = posixpath.dirname(parent)
 
     def _resolve(self, path: str) -> str:
         for _ in range(16):
