@@ -5,7 +5,7 @@ directories, then times, in this process, what the tab does: `docker diff` throu
 grouping and paging (content/containers/changes.py) and rendering the tab's template. Prints medians
 (min/max) of --runs runs. No stack needed.
 
-    .venv/bin/python bench/changes_tab.py [--paths 50000] [--runs 5]
+    .venv/bin/python bench/changes_tab.py [--paths 50000] [--runs 5] [--json FILE]
 """
 from __future__ import annotations
 
@@ -21,11 +21,14 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [REPO, os.path.join(REPO, 'tools')]
 os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'tests.settings')
 
+from bench import common  # noqa: E402
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--paths', type=int, default=50000)
-    parser.add_argument('--runs', type=int, default=5)
+    parser.add_argument('--paths', type=int, default=2000 if common.quick() else 50000)
+    parser.add_argument('--runs', type=int, default=2 if common.quick() else 5)
+    parser.add_argument('--json', help='also write the figure to this file')
     args = parser.parse_args()
 
     import django
@@ -64,11 +67,11 @@ def main() -> int:
                                     {'container': found, 'changes': page})
             timings.append(time.perf_counter() - started)
             total = len(diff)
-        print(f'changes tab, {total} changed paths ({page.total_directories} directories), first page '
-              f'{len(html) // 1024} KB, {args.runs} runs')
-        print(f'  docker diff through the api: median {statistics.median(diff_times):.3f} s')
-        print(f'  diff + group + render first page: median {statistics.median(timings):.3f} s '
-              f'(min {min(timings):.3f}, max {max(timings):.3f})  (target < 2 s)')
+        note = (f'{page.total_directories} directories, first page {len(html) // 1024} KB; of which docker diff '
+                f'through the api: median {statistics.median(diff_times):.3f} s')
+        common.write_figures(args.json, 'changes_tab', [
+            common.figure('changes_tab', f'changes tab, {total} changed paths, first page render', 's', timings,
+                          2.0, 'bound', ('<', 1.0), note)], paths=total, diff_s=diff_times)
     finally:
         daemon.destroy()
     return 0

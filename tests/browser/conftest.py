@@ -20,8 +20,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.stack)
 
 
-@pytest.fixture(scope='session')
-def chrome():
+def start_chrome():
+    """Headless Chromium under chromedriver (also used by bench/log_latency.py); the caller quits it."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     options = webdriver.ChromeOptions()
@@ -30,6 +30,12 @@ def chrome():
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service('/usr/bin/chromedriver'), options=options)
     driver.set_page_load_timeout(60)
+    return driver
+
+
+@pytest.fixture(scope='session')
+def chrome():
+    driver = start_chrome()
     try:
         yield driver
     finally:

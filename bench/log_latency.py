@@ -1,0 +1,73 @@
+"""Live-log latency in real Chromium: from the moment Docker stamps a line to the moment the view shows it,
+p95 per run (target <= 1 s), medians of --runs runs (needs `make run`, Debian chromium + chromedriver).
+
+Boots a container (as `demo`) that writes a line every 0.25 s, opens its live-log page in headless
+Chromium, and records each added line's delay with the latency probe of tests/browser/test_live_logs.py
+(a MutationObserver comparing the line's Docker timestamp with the browser clock; same machine, same clock).
+
+    .venv/bin/python bench/log_latency.py [--lines 40] [--runs 3] [--json FILE]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from bench import common  # noqa: E402
+from tests.browser.conftest import login, start_chrome  # noqa: E402
+from tests.browser.test_live_logs import OBSERVE_LATENCY  # noqa: E402
+
+COMMAND = "sh -c 'i=0; while true; do i=$((i+1)); echo line-$i; sleep 0.25; done'"
+
+
+def delays_of_one_run(driver, url: str, lines: int) -> list:
+    """Seconds from Docker's timestamp to the line element appearing, for `lines` new lines, sorted."""
+    from selenium.webdriver.support.ui import WebDriverWait
+    driver.get(url)
+    wait = WebDriverWait(driver, 30 + lines, poll_frequency=0.1)
+    wait.until(lambda d: d.execute_script(
+        "return document.querySelectorAll('[data-role=view] .log-line').length > 0"))
+    driver.execute_script(OBSERVE_LATENCY)
+    wait.until(lambda d: len(d.execute_script('return window.__delays')) >= lines)
+    return sorted(delay / 1000 for delay in driver.execute_script('return window.__delays'))
+
+
+def p95(values: list) -> float:
+    return values[max(0, int(len(values) * 0.95) - 1)]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--lines', type=int, default=12 if common.quick() else 40, help='lines per run (4 a second)')
+    parser.add_argument('--runs', type=int, default=1 if common.quick() else 3)
+    parser.add_argument('--json')
+    args = parser.parse_args()
+    env, creds = common.stack_env()
+    _session, nova, glance = common.clients(env, creds, 'demo')
+    server = nova.servers.create(f'bench-latency-{int(time.time())}', image=common.image_id(glance, 'busybox:latest'),
+                                 flavor=nova.flavors.find(name='m1.tiny').id, nics='none',
+                                 meta={'docker_command': COMMAND})
+    driver = None
+    try:
+        common.wait_active(nova, server.id)
+        driver = start_chrome()
+        base = env['HORIZON_URL']
+        login(driver, base, creds['demo']['username'], creds['demo']['password'])
+        url = f'{base}/project/docker_containers/{server.id}/logs/'
+        delays = [delays_of_one_run(driver, url, args.lines) for _ in range(args.runs)]
+    finally:
+        if driver:
+            driver.quit()
+        nova.servers.delete(server.id)
+    rows = [common.figure('log_latency', 'live log latency, write -> visible in Chromium, p95', 's',
+                          [p95(run) for run in delays], 1.0,
+                          'bound', ('<=', 1.0), f'{args.lines} lines per run, one line every 0.25 s')]
+    common.write_figures(args.json, 'log_latency', rows, lines=args.lines, delays_s=delays)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
