@@ -70,3 +70,23 @@ def test_unreachable_host_raises_within_the_timeout(server_containers, host):
         api.stats.container_stats(elsewhere)
     assert time.monotonic() - started < 2 + 2   # the configured timeout (2 s) and a margin
     assert '://' not in str(caught.value)
+
+
+def test_many_containers_sampled_in_parallel_and_a_dead_host_costs_one_timeout(server_containers):
+    found = []
+    for _ in range(3):
+        server, _id = server_containers.create(['sleep', '60'])
+        found.append(api.containers.container_for_server(member_request(), server))
+    started = time.monotonic()
+    results = api.stats.stats_for_containers(found)
+    assert time.monotonic() - started < 3, 'sampled one after the other'   # one sample takes 1-2 s
+    assert all(isinstance(results[c.server_id], api.stats.StatsSample) for c in found), results
+
+    # The Usage column asks per host: 12 containers of a hung host, 8 at a time, cost ONE 2 s timeout.
+    dead = [api.containers.ServerContainer(server_id=f'dead-{n}', host='silent-host', id='x' * 64, name='',
+                                           attrs={}) for n in range(12)]
+    started = time.monotonic()
+    results = api.stats.stats_for_containers(dead)
+    elapsed = time.monotonic() - started
+    assert all(isinstance(results[c.server_id], exceptions.DockerHostUnreachable) for c in dead)
+    assert elapsed < 3.5, elapsed

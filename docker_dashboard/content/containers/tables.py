@@ -13,6 +13,7 @@ from openstack_dashboard.dashboards.project.instances import tables as instance_
 from openstack_dashboard import policy
 
 from docker_dashboard import api
+from docker_dashboard.content.containers import usage as container_usage
 from docker_dashboard.content.containers.workflows.launch import LaunchLink
 
 HOST_UNREACHABLE = pgettext_lazy('Docker state of a container', 'host unreachable')
@@ -34,6 +35,9 @@ def annotate(request, server, index):
         server.docker_state, server.docker_status = NO_CONTAINER, ''
     else:
         server.docker_state, server.docker_status = summary.state, summary.status
+    # The Usage column is filled in by the browser after the page renders (content/containers/usage.py).
+    server.usage = container_usage.usage_cell(request, server_id, None if host in index.unreachable else host,
+                                    server.host_label, summary)
     return server
 
 
@@ -266,6 +270,8 @@ class ContainersTable(tables.DataTable):
                                 display_choices=instance_tables.POWER_DISPLAY_CHOICES)
     docker_state = tables.Column('docker_state', verbose_name=_('Docker State'))
     docker_status = tables.Column('docker_status', verbose_name=_('Uptime'))
+    usage = tables.Column('usage', verbose_name=_('Usage'), cell_attributes_getter=container_usage.cell_attributes,
+                          help_text=_('CPU and memory now, sampled after the page loads.'))
     host = tables.Column('host_label', verbose_name=_('Host'))
     ip = tables.Column(instance_tables.get_ips, verbose_name=_('IP Address'), attrs={'data-type': 'ip'})
     created = tables.Column('created', verbose_name=_('Age'),

@@ -2,6 +2,7 @@ from django.urls import re_path
 
 from docker_dashboard.content.containers import logviews
 from docker_dashboard.content.containers import stats
+from docker_dashboard.content.containers import usage
 from docker_dashboard.content.containers import views
 
 SERVER = r'^(?P<server_id>[^/]+)/'
@@ -9,6 +10,7 @@ SERVER = r'^(?P<server_id>[^/]+)/'
 urlpatterns = [
     re_path(r'^$', views.IndexView.as_view(), name='index'),
     re_path(r'^launch$', views.LaunchView.as_view(), name='launch'),
+    re_path(r'^usage$', usage.ContainersUsageView.as_view(), name='usage'),
     re_path(SERVER + r'$', views.DetailView.as_view(), name='detail'),
     re_path(SERVER + r'snapshot/$', views.SnapshotView.as_view(), name='snapshot'),
     re_path(SERVER + r'logs/$', logviews.LiveLogsView.as_view(), name='logs'),
