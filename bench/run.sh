@@ -5,6 +5,7 @@
 #   BENCH_COUNTS=50,200,1000   container counts of the index scaling rows (quick: 4)
 #   BENCH_QUICK=1              small sizes, one run each: a smoke run (does not update latest.*)
 #   BENCH_SCRIPTS="boot_time changes_tab"   only these scripts (does not update latest.*)
+#   BENCH_OUT=DIR              write the JSON and summary there instead of bench/results/<stamp>
 # Run it holding the shared stack's lock: tools/with-stack-lock.sh make bench
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,7 @@ export BENCH_COUNTS="${BENCH_COUNTS:-50,200,1000}"
 all="changes_tab boot_time log_latency log_stream image_import containers_index"
 scripts="${BENCH_SCRIPTS:-$all}"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-out="bench/results/$stamp"
+out="${BENCH_OUT:-bench/results/$stamp}"
 mkdir -p "$out"
 report_args=(--counts "$BENCH_COUNTS" --only "${scripts// /,}")
 if [ "${BENCH_QUICK:-0}" = 1 ] || [ "$scripts" != "$all" ]; then
