@@ -102,11 +102,13 @@ def horizon_pids(env: dict) -> list:
 
 
 class RSSWatch:
-    """Samples the summed resident memory of some processes every 50 ms; stop() returns the peak growth."""
+    """Samples the summed resident memory of some processes every 50 ms; stop() returns the peak growth.
+    cpu_seconds() is the CPU time they used since the start (where a slow figure spends its time)."""
 
     def __init__(self, pids: list) -> None:
         import psutil
         self.processes = [psutil.Process(pid) for pid in pids]
+        self.cpu_base = self._cpu()
         self.base = self.total()
         self.peak = self.base
         self._stop = threading.Event()
@@ -122,6 +124,20 @@ class RSSWatch:
             except psutil.Error:   # a worker recycled meanwhile
                 pass
         return rss
+
+    def _cpu(self) -> float:
+        import psutil
+        used = 0.0
+        for process in self.processes:
+            try:
+                times = process.cpu_times()
+                used += times.user + times.system
+            except psutil.Error:
+                pass
+        return used
+
+    def cpu_seconds(self) -> float:
+        return self._cpu() - self.cpu_base
 
     def _run(self) -> None:
         while not self._stop.wait(0.05):
