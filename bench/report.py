@@ -45,19 +45,21 @@ def number(value: float) -> str:
 def cell(spread: dict, unit: str) -> str:
     if spread.get('fixed'):
         return f'{number(spread["median"])} {unit}'
-    return f'{number(spread["median"])} {unit} ({number(spread["min"])}–{number(spread["max"])}, n={len(spread["runs"])})'
+    low, high, runs = number(spread['min']), number(spread['max']), len(spread['runs'])
+    return f'{number(spread["median"])} {unit} ({low}–{high}, n={runs})'
 
 
 def markdown(rows: list, missing: list, facts: dict) -> str:
     lines = [f'Measured {facts["date"]} on {facts["machine"]}{" (BENCH_QUICK smoke sizes)" if facts["quick"] else ""}.',
              '',
-             '| figure | ours: median (min–max, runs) | baseline, same run | ratio | target | |',
+             '| figure | ours: median (min–max, runs) | baseline, same run | ratio ours/baseline | target (ratio) | |',
              '|---|---|---|---|---|---|']
     for row in rows:
         target = ' '.join(str(t) for t in row['target']) if row['target'] else 'report'
         verdict = {True: 'met', False: '**missed**', None: ''}[row['met']]
-        lines.append(f'| {row["title"]} | {cell(row["ours"], row["unit"])} | {row["baseline_label"]}: '
-                     f'{cell(row["baseline"], row["unit"])} | {row["ratio"]:.3g} | {target} | {verdict} |')
+        cells = (row['title'], cell(row['ours'], row['unit']), f'{row["baseline_label"]}: '
+                 f'{cell(row["baseline"], row["unit"])}', f'{row["ratio"]:.3g}', target, verdict)
+        lines.append('| ' + ' | '.join(text.replace('|', '\\|') for text in cells) + ' |')
     notes = [f'- {row["title"]}: {row["note"]}' for row in rows if row.get('note')]
     if notes:
         lines += ['', *notes]
