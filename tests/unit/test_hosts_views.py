@@ -53,7 +53,7 @@ def up_report(name='docker-host-1'):
     return HostReport(
         name=name, state='up', tls=False, latency_ms=3.2,
         version={'Version': '20.10.24+dfsg1', 'ApiVersion': '1.41', 'MinAPIVersion': '1.12', 'Os': 'linux'},
-        info={'ContainersRunning': 3, 'ContainersPaused': 1, 'ContainersStopped': 0, 'Images': 2, 'NCPU': 2,
+        info={'ContainersRunning': 3, 'ContainersPaused': 1, 'ContainersStopped': 0, 'Images': 5, 'NCPU': 2,
               'MemTotal': 24 * 1024 ** 3, 'Driver': 'overlay2', 'DockerRootDir': '/var/lib/docker',
               'Warnings': [HOSTILE]},
         disk=DiskUsage.from_df(df), containers=containers, images=images)
@@ -97,7 +97,7 @@ class HostsIndexTests(helpers.BaseAdminViewTests):
         self.assertEqual('20.10.24+dfsg1', up['version'])
         self.assertEqual('1.41', up['api_version'])
         self.assertEqual('3 running, 1 paused, 0 stopped', up['containers'])
-        self.assertEqual('2', up['images'])
+        self.assertEqual('2', up['images'])        # df's images, as the Images tab lists them
         self.assertEqual('2', up['cpus'])
         self.assertEqual('24.0\xa0GB', up['memory'])
         self.assertEqual('overlay2', up['storage_driver'])
