@@ -96,7 +96,8 @@ def stack_horizon_is_current(openstack: Any) -> bool:
 
 
 @contextlib.contextmanager
-def private_horizon(openstack: Any, log_path: str) -> Iterator[str]:
+def private_horizon(openstack: Any, log_path: str,
+                    settings_module: str = 'openstack_dashboard.settings') -> Iterator[str]:
     """A private Horizon (uwsgi, one process) on 127.0.0.1:<free port> with the stack's settings, same
     command line as stack/lib/horizon.sh, so tests exercise the code in this checkout even when the
     stack's long-running Horizon loaded an older one; stopped on exit."""
@@ -111,7 +112,7 @@ def private_horizon(openstack: Any, log_path: str) -> Iterator[str]:
          '--threads', '4', '--enable-threads', '--lazy-apps', '--need-app', '--die-on-term',
          '--add-header', 'Connection: close', '--buffer-size', '65535', '--disable-logging',
          '--static-map', f'/static={openstack.env["STACK_DIR"]}/horizon/static'],
-        env=dict(os.environ, DJANGO_SETTINGS_MODULE='openstack_dashboard.settings'),
+        env=dict(os.environ, DJANGO_SETTINGS_MODULE=settings_module),
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=REPO)
     url = f'http://127.0.0.1:{port}'
     try:
