@@ -93,11 +93,12 @@
       this.schedule(Number(this.cfg.pollMs));
       return;
     }
-    if (ok) {                                              // a stopped container: look again now and then
+    if (ok && body.running === false) {                    // a stopped container: look again now and then
       this.say(body.message, 'warning');
       this.schedule(5000);
       return;
     }
+    if (!body.error) { body = {error: this.cfg.textFailed, retry: true}; }   // e.g. a login page after a timeout
     if (body.retry === false) { this.say(body.error, 'danger'); return; }
     this.failures += 1;
     var wait = Math.min(2000 * this.failures, 10000);
