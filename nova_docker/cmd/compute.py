@@ -31,7 +31,8 @@ nova.conf of a Docker compute host::
     # start_check_seconds = 0.5           # fail the boot if the command cannot be run
     # cpu_shares_per_vcpu = 1024
     # use_init = true
-    # network_mode = none
+    # network_mode = none                # servers booted without Neutron ports (nics none)
+    # isolate_networks = true           # Docker bridges of Neutron networks get no host address
 
 Glance images for this host: container_format docker, disk_format raw, data = ``docker save`` tarball,
 name = repo:tag, optional property os_command_line.
