@@ -16,6 +16,7 @@ import collections
 import os
 import sys
 import time
+import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -72,6 +73,7 @@ class IndexRenderer:
         os.environ['DJANGO_SETTINGS_MODULE'] = 'openstack_dashboard.settings'
         import django
         django.setup()
+        warnings.simplefilter('ignore')   # Horizon's settings turn deprecation warnings back on: noise here
         import docker
         from django.test import Client
 
