@@ -64,3 +64,21 @@ def test_unknown_server_keeps_the_configured_limit(monkeypatch):
     monkeypatch.delitem(sys.modules, 'uwsgi', raising=False)
     monkeypatch.delitem(sys.modules, 'mod_wsgi', raising=False)
     assert conf.get_settings().logs.max_streams == 20
+
+
+def test_a_refused_stream_costs_no_nova_or_docker_call(rf, monkeypatch):
+    """Under load the few threads left for pages must not be spent on refusals: no Nova/Docker round trip."""
+    from django.contrib.sessions.backends.signed_cookies import SessionStore
+    from docker_dashboard import api
+    from docker_dashboard.api.log_follow import StreamSlots
+    from docker_dashboard.content.containers import logviews
+
+    calls = []
+    monkeypatch.setattr(api.nova, 'server_get', lambda *args, **kwargs: calls.append('nova'))
+    monkeypatch.setattr(api.containers, 'container_for_server', lambda *args, **kwargs: calls.append('docker'))
+    monkeypatch.setattr(StreamSlots, '_in_use', 10 ** 6)   # every slot taken
+    request = rf.get('/logs/stream')
+    request.session = SessionStore()
+    response = logviews.LogStreamView.as_view()(request, server_id='any')
+    assert b'Too many live log views' in response.content
+    assert calls == []

@@ -173,20 +173,20 @@ class LogStreamView(generic.View):
 
     def get(self, request, server_id):
         try:
+            # The slot first: a refusal under load costs no Nova or Docker round trip (the threads left
+            # for pages are few, see wsgi_threads).
+            StreamSlots.acquire()
+        except dd_exceptions.LogLimitExceeded as error:
+            return self.single_event('failed', {'message': str(error), 'retry': False})
+        try:
             cursor = Cursor.parse(request.headers.get('Last-Event-ID') or request.GET.get('cursor'))
             tail = parse_tail(request, conf.get_settings().logs.default_tail)
             since = parse_time(request.GET.get('since'), 'since')
             chosen = streams(request)
             _server, container = server_container(request, server_id)
-            StreamSlots.acquire()
-        except (UserError, dd_exceptions.LogLimitExceeded) as error:
-            return self.single_event('failed', {'message': str(error), 'retry': False})
-        except dd_exceptions.DockerHostUnreachable as error:
-            return self.single_event('failed', {'message': str(error), 'retry': True})
-        except dd_exceptions.DockerDashboardError as error:
-            return self.single_event('failed', {'message': str(error), 'retry': False})
         except Exception as error:
-            return self.single_event('failed', {'message': _not_visible(error), 'retry': False})
+            StreamSlots.release()
+            return self.refused(error)
         try:
             follower = api.log_follow.follow_container(container, cursor=cursor, tail=tail, since=since, **chosen)
         except dd_exceptions.DockerDashboardError as error:
@@ -198,6 +198,13 @@ class LogStreamView(generic.View):
         response['Cache-Control'] = 'no-cache, no-store'
         response['X-Accel-Buffering'] = 'no'   # nginx/Apache proxies must not buffer the stream
         return response
+
+    def refused(self, error: Exception) -> http.HttpResponse:
+        """The single `failed` event for a stream that cannot start; only an unreachable host is retried."""
+        if isinstance(error, (UserError, dd_exceptions.DockerDashboardError)):
+            retry = isinstance(error, dd_exceptions.DockerHostUnreachable)
+            return self.single_event('failed', {'message': str(error), 'retry': retry})
+        return self.single_event('failed', {'message': _not_visible(error), 'retry': False})
 
     @staticmethod
     def sse(event: str, data: object, event_id: str | None = None) -> bytes:
