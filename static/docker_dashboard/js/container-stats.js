@@ -23,6 +23,8 @@
     'count': function (v) { return String(Math.round(v)); }
   };
 
+  var AXIS_FLOOR = {'percent': 10, 'bytes': 1024, 'bytes-rate': 1024, 'count': 4};
+
   function Stats(root) {
     this.root = root;
     this.cfg = root.dataset;
@@ -152,10 +154,10 @@
     }
     var width = chart.element.clientWidth;
     if (width && Math.abs(width - chart.graph.width) > 20) { chart.graph.configure({width: width}); }
-    // Leave head-room above a flat line so a zero or constant series stays visible.
+    // Head-room above the highest point, and a floor that keeps ticks readable for flat or zero series.
     var top = 0;
     chart.series.forEach(function (s) { s.data.forEach(function (p) { top = Math.max(top, p.y); }); });
-    chart.graph.configure({max: chart.unit === 'percent' ? Math.max(top * 1.15, 10) : Math.max(top * 1.15, 1)});
+    chart.graph.configure({max: Math.max(chart.unit === 'count' ? Math.ceil(top * 1.25) : top * 1.15, AXIS_FLOOR[chart.unit])});
     chart.graph.render();
   };
 
