@@ -73,3 +73,13 @@ def test_a_forged_cursor_is_refused(value):
 def test_a_real_cursor_is_accepted():
     cursor = Cursor.parse('2026-11-23T10:00:00.123456789Z~3')
     assert (cursor.timestamp, cursor.seen) == ('2026-11-23T10:00:00.123456789Z', 3)
+
+
+@pytest.mark.parametrize('text', HOSTILE_TEXT)
+def test_search_answers_are_json_without_markup_characters(text):
+    import json
+    response = logviews.json_response({'hits': [['o', '', text, False]]}, status=200)
+    body = response.content.decode()
+    assert response['Content-Type'] == 'application/json'
+    assert not any(c in body for c in '<>&\u2028\u2029')
+    assert json.loads(body)['hits'][0][2] == text

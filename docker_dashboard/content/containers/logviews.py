@@ -87,6 +87,11 @@ def json_text(data: object) -> str:
     return json.dumps(data, separators=(',', ':')).translate(_JSON_ESCAPES)
 
 
+def json_response(data: object, status: int = 200) -> http.HttpResponse:
+    """JSON with markup characters escaped (Django's JsonResponse leaves log text's `<` as it is)."""
+    return http.HttpResponse(json_text(data), status=status, content_type='application/json')
+
+
 def line_json(line) -> list:
     """[stream, timestamp, text, truncated]: compact, and JSON-escaped (never HTML)."""
     return ['e' if line.stream == 'stderr' else 'o', line.timestamp or '', line.text, line.truncated]
@@ -147,13 +152,13 @@ class LogSearchView(generic.View):
             since, until = parse_time(request.GET.get('since'), 'since'), parse_time(request.GET.get('until'), 'until')
             chosen = streams(request)
         except (logsearch.SearchError, UserError) as error:
-            return http.JsonResponse({'error': str(error)}, status=400)
+            return json_response({'error': str(error)}, status=400)
         try:
             _server, container = server_container(request, server_id)
         except dd_exceptions.DockerDashboardError as error:
-            return http.JsonResponse({'error': str(error)}, status=502)
+            return json_response({'error': str(error)}, status=502)
         except Exception as error:
-            return http.JsonResponse({'error': _not_visible(error)}, status=404)
+            return json_response({'error': _not_visible(error)}, status=404)
         hits = []
         try:
             with api.logs.container_logs(container, tail=tail, since=since, until=until, timestamps=True,
@@ -162,10 +167,10 @@ class LogSearchView(generic.View):
                     hits.append(line_json(hit.line) + [hit.is_match, hit.gap_before])
                 reason = stream.end_reason
         except logsearch.SearchError as error:
-            return http.JsonResponse({'error': str(error)}, status=400)
+            return json_response({'error': str(error)}, status=400)
         except dd_exceptions.DockerDashboardError as error:
-            return http.JsonResponse({'error': str(error)}, status=502)
-        return http.JsonResponse({'hits': hits, 'end': reason, 'complete': reason in ('eof', 'closed')})
+            return json_response({'error': str(error)}, status=502)
+        return json_response({'hits': hits, 'end': reason, 'complete': reason in ('eof', 'closed')})
 
 
 class LogStreamView(generic.View):
