@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from tests.stack import nova_helpers as h
-from tests.stack.horizon import Horizon, current_horizon
+from tests.stack.horizon import Horizon, current_horizon, hidden_fields
 
 pytestmark = pytest.mark.stack
 
@@ -97,19 +97,47 @@ def test_two_containers_on_the_same_network_reach_each_other(openstack, pair):
     assert code == 0, output
 
 
-def test_panel_shows_the_neutron_addresses(openstack, pair, tmp_path):
-    servers, _host = pair
+@pytest.fixture(scope='module')
+def demo_horizon(openstack, tmp_path_factory):
     c = openstack.credentials['demo']
-    with current_horizon(openstack, str(tmp_path / 'horizon.log')) as url:
-        horizon = Horizon(url, c['username'], c['password'])
-        index = horizon.get(INDEX)
-        assert index.status_code == 200
-        for server in servers:
-            address = ports_of(openstack, server.id)[0]['fixed_ips'][0]['ip_address']
-            assert address in index.text
-            detail = horizon.get(f'{INDEX}{server.id}/')
-            assert detail.status_code == 200
-            assert address in detail.text and DEMO_NET in detail.text
+    with current_horizon(openstack, str(tmp_path_factory.mktemp('horizon') / 'horizon.log')) as url:
+        yield Horizon(url, c['username'], c['password'])
+
+
+def test_panel_shows_the_neutron_addresses(openstack, pair, demo_horizon):
+    servers, _host = pair
+    horizon = demo_horizon
+    index = horizon.get(INDEX)
+    assert index.status_code == 200
+    for server in servers:
+        address = ports_of(openstack, server.id)[0]['fixed_ips'][0]['ip_address']
+        assert address in index.text
+        detail = horizon.get(f'{INDEX}{server.id}/')
+        assert detail.status_code == 200
+        assert address in detail.text and DEMO_NET in detail.text
+
+
+def test_launch_workflow_offers_demo_net_with_its_cidr_and_boots_on_it(openstack, demo_net, demo_horizon):
+    nova, glance = openstack.nova('demo'), openstack.glance('demo')
+    name = h.unique(PREFIX)
+    form = demo_horizon.get(f'{INDEX}launch')
+    assert form.status_code == 200 and 'demo-net (10.211.0.0/24)' in form.text
+    data = {'name': name, 'count': '1', 'availability_zone': '', 'description': '',
+            'image_id': h.image_id(glance, 'busybox:latest'), 'flavor_id': h.flavor(nova).id,
+            'command': h.shell(h.SLEEP_FOREVER), 'environment': '', 'network_ids': [demo_net['id']]}
+    data.update({key: value for key, value in hidden_fields(form.text).items() if key not in data})
+    response = demo_horizon.post(f'{INDEX}launch', data, allow_redirects=False)
+    assert response.status_code == 302, response.text[-2000:]
+    server = h.wait_for(lambda: next(iter(nova.servers.list(search_opts={'name': f'^{name}$'})), None), 30,
+                        message='the launched server in Nova')
+    try:
+        server = h.wait_active(nova, server.id)
+        (port,) = ports_of(openstack, server.id)
+        assert port['network_id'] == demo_net['id']
+        on_net = endpoint(h.container(openstack, h.host_of(openstack, server), server.id), demo_net['id'])
+        assert on_net['IPAddress'] == port['fixed_ips'][0]['ip_address']
+    finally:
+        h.delete_servers(nova, [server.id])
 
 
 def test_deleting_servers_removes_endpoints_ports_and_the_unused_network(openstack, demo_net, pair):
