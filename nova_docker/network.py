@@ -192,17 +192,25 @@ class DockerNetworks:
                 pass
 
     def prune(self, network_ids: Iterable[str]) -> list[str]:
-        """Remove the Docker networks of these Neutron networks that no container uses any more."""
+        """Remove the Docker networks of these Neutron networks that no container uses any more.
+
+        A failure is logged, not raised: a leftover empty network must not fail a server delete
+        (the next delete of a container on that network tries again).
+        """
         removed = []
         for network_id in sorted(set(network_ids)):
             name = docker_network_name(network_id)
             with _lock(network_id):
-                network = self._inspect(name)
-                if network is None or (network.get('Labels') or {}).get(LABEL_MANAGED) != 'true':
+                try:
+                    network = self._inspect(name)
+                    if network is None or (network.get('Labels') or {}).get(LABEL_MANAGED) != 'true':
+                        continue
+                    if self._users(name):
+                        continue
+                    self._remove(network['Id'])
+                except (docker_client.DockerOperationFailed, docker_client.DockerUnavailable) as error:
+                    LOG.warning('Could not remove the unused Docker network %s: %s', name, error)
                     continue
-                if self._users(name):
-                    continue
-                self._remove(network['Id'])
                 removed.append(name)
         if removed:
             LOG.info('Removed unused Docker networks %s', ', '.join(removed))
