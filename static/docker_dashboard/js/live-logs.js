@@ -10,6 +10,9 @@
   if (window.dockerDashboardLiveLogs) { window.dockerDashboardLiveLogs.scan(document); return; }
 
   var ANSI = /\x1b\[([0-9;]*)m/g;
+  /* A busy log sends thousands of lines a second: they wait in a bounded queue and are drawn at most
+     this often, in one DOM update, so the page stays responsive whatever the rate. */
+  var RENDER_MS = 100;
   var OTHER_ESCAPES = /\x1b(\[[0-9;?]*[A-Za-z]|\][^\x07]*(\x07|\x1b\\)|[@-Z\\-_])/g;
 
   function ansiSpans(text) {
@@ -54,6 +57,12 @@
     this.source = null;
     this.paused = false;
     this.pending = [];
+    this.queue = [];
+    this.drawTimer = null;
+    this.lastDraw = 0;
+    this.renderGap = RENDER_MS;
+    this.timeCache = {};
+    this.timeCacheSize = 0;
     this.unseen = 0;
     this.dropped = 0;
     this.backoff = 1000;
@@ -126,8 +135,16 @@
 
   LiveLog.prototype.formatTime = function (stamp) {
     if (!stamp) { return ''; }
-    var date = new Date(stamp.replace(/(\.\d{3})\d*Z$/, '$1Z'));
-    return isNaN(date) ? stamp : this.timeFormat.format(date) + stamp.replace(/^.*?(\.\d{3})?\d*Z$/, '$1');
+    /* Intl formatting is slow: format each whole second once (a small cache, emptied when full). */
+    var second = stamp.slice(0, 19), shown = this.timeCache[second];
+    if (shown === undefined) {
+      var date = new Date(second + 'Z');
+      shown = isNaN(date) ? null : this.timeFormat.format(date);
+      if (this.timeCacheSize > 1000) { this.timeCache = {}; this.timeCacheSize = 0; }
+      this.timeCache[second] = shown;
+      this.timeCacheSize++;
+    }
+    return shown === null ? stamp : shown + stamp.replace(/^.*?(\.\d{3})?\d*Z$/, '$1');
   };
 
   LiveLog.prototype.lineElement = function (line, extraClass) {
@@ -170,9 +187,16 @@
     for (var i = start; i < lines.length; i++) {
       fragment.appendChild(self.lineElement(lines[i], typeof extraClass === 'function' ? extraClass(lines[i]) : extraClass));
     }
-    this.view.appendChild(fragment);
-    var excess = this.view.childElementCount - this.maxLines;
-    while (excess-- > 0) { this.view.removeChild(this.view.firstElementChild); this.dropped++; }
+    var keep = this.maxLines - (lines.length - start);
+    if (keep <= 0) {
+      /* a whole ring of new lines: swap the content at once instead of removing rows one by one */
+      this.dropped += this.view.childElementCount;
+      this.view.replaceChildren(fragment);
+    } else {
+      this.view.appendChild(fragment);
+      var excess = this.view.childElementCount - this.maxLines;
+      while (excess-- > 0) { this.view.removeChild(this.view.firstElementChild); this.dropped++; }
+    }
     if (stick) { this.view.scrollTop = this.view.scrollHeight; }
     else { this.unseen += lines.length; this.showJump(); }
   };
@@ -182,7 +206,33 @@
       this.pending = this.pending.concat(lines).slice(-this.maxLines);
       return;
     }
-    this.append(lines);
+    /* Only the last maxLines can ever be shown: older queued lines are dropped, counted. */
+    for (var i = 0; i < lines.length; i++) { this.queue.push(lines[i]); }
+    if (this.queue.length > 2 * this.maxLines) {
+      var excess = this.queue.length - this.maxLines;
+      this.queue = this.queue.slice(excess);
+      this.dropped += excess;
+    }
+    this.scheduleDraw();
+  };
+
+  LiveLog.prototype.scheduleDraw = function () {
+    if (this.drawTimer !== null) { return; }
+    var self = this, wait = Math.max(0, this.renderGap - (Date.now() - this.lastDraw));
+    this.drawTimer = setTimeout(function () { self.draw(); }, wait);
+  };
+
+  LiveLog.prototype.draw = function () {
+    this.drawTimer = null;
+    var started = Date.now(), lines = this.queue;
+    this.queue = [];
+    if (!lines.length) { return; }
+    if (this.paused || this.searching) { this.pending = this.pending.concat(lines).slice(-this.maxLines); }
+    else { this.append(lines); }
+    this.lastDraw = Date.now();
+    /* a slow draw (a slow machine, a huge burst) waits twice its own time: the page keeps at least
+       two thirds of its time for the user */
+    this.renderGap = Math.max(RENDER_MS, 2 * (this.lastDraw - started));
   };
 
   LiveLog.prototype.togglePause = function () {
@@ -224,10 +274,10 @@
       if (data.retry) { self.retryLater(null); }
     });
     source.onerror = function () {
-      if (source.readyState === EventSource.CLOSED && self.source === source) {
-        self.setStatus(self.cfg.textRetrying);
-        self.retryLater(null);
-      }
+      if (self.source !== source) { return; }
+      /* CONNECTING: the browser reconnects by itself, sending Last-Event-ID (the cursor); CLOSED: we do */
+      self.setStatus(self.cfg.textRetrying);
+      if (source.readyState === EventSource.CLOSED) { self.retryLater(null); }
     };
   };
 
@@ -247,6 +297,7 @@
     this.cursor = null;
     this.view.textContent = '';
     this.pending = [];
+    this.queue = [];
     this.unseen = 0;
     this.showJump();
     this.updateDownload();
