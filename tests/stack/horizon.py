@@ -108,7 +108,9 @@ def private_horizon(openstack: Any, log_path: str,
     log = open(log_path, 'wb')
     process = subprocess.Popen(
         [os.path.join(venv, 'bin', 'uwsgi'), '--http-socket', f'127.0.0.1:{port}',
-         '--module', 'openstack_dashboard.wsgi:application', '--home', venv, '--master', '--processes', '1',
+         # openstack_dashboard.wsgi forces its own settings module; tests.stack.wsgi_env honours ours
+         '--module', 'tests.stack.wsgi_env:application', '--pythonpath', REPO,
+         '--home', venv, '--master', '--processes', '1',
          '--threads', '4', '--enable-threads', '--lazy-apps', '--need-app', '--die-on-term',
          '--add-header', 'Connection: close', '--buffer-size', '65535', '--disable-logging',
          '--static-map', f'/static={openstack.env["STACK_DIR"]}/horizon/static'],
