@@ -139,9 +139,16 @@ def _take_stack_lock() -> None:
         except BlockingIOError:
             if time.monotonic() > deadline:
                 handle.close()
-                pytest.fail(f'another test run held {LOCK_PATH} for {LOCK_WAIT_SECONDS:.0f}s', pytrace=False)
+                pytest.exit(f'another test run held {LOCK_PATH} for {LOCK_WAIT_SECONDS:.0f}s', returncode=3)
             time.sleep(1)
     _lock_handle = handle
+
+
+def pytest_collection_finish(session: Any) -> None:
+    """Wait for the stack lock before the first test starts, so the wait never counts against a test's
+    time limit (pytest.ini timeout)."""
+    if not session.config.option.collectonly and any(item.get_closest_marker('stack') for item in session.items):
+        _take_stack_lock()
 
 
 @pytest.fixture(scope='session')
