@@ -212,6 +212,14 @@ def test_containers_panel_degrades_when_a_docker_host_is_down(openstack):
             started = clock.monotonic()
             page = horizon.get('/project/docker_containers/')
             elapsed = clock.monotonic() - started
+            hosts_page = horizon.get('/admin/docker_hosts/')
+        # the admin Docker Hosts panel says which host is down and still shows the other
+        assert hosts_page.status_code == 200
+        host_rows = {host: re.sub(r'\s+', ' ', re.sub(r'<[^>]+>', '|', re.search(
+            r'<tr[^>]*>(?:(?!</tr>).)*?%s(?:(?!</tr>).)*?</tr>' % re.escape(host), hosts_page.text, re.S).group(0)))
+            for host in ('docker-host-1', HOST2)}
+        assert 'Unreachable' in host_rows[HOST2], host_rows[HOST2]
+        assert 'Unreachable' not in host_rows['docker-host-1'], host_rows['docker-host-1']
         assert page.status_code == 200
         assert elapsed < 5 + 1 + 3, elapsed   # plugin timeout 5 s, +1 s, + Nova/Glance calls of the page
         assert 'Some Docker hosts did not answer in time' in page.text
