@@ -13,7 +13,7 @@ from selenium.webdriver.common.keys import Keys
 HORIZON_OWNED = ('input[name$="__filter__q"]', 'select[name$="__filter__q_field"]', '.modal-header a.close',
                  '.alert a.close', '.themable-spinner-btn', '.btn-group > a.dropdown-toggle')
 # What docker_dashboard.css colours (Horizon's theme colours the rest): the contrast check looks at these.
-OWN_COLOURS = '.docker-live-logs, .docker-dashboard .stream-stderr, .docker-dashboard .host-unreachable'
+OWN_COLOURS = '.docker-live-logs .live-log-view, .docker-dashboard .stream-stderr, .docker-dashboard .host-unreachable'
 
 CHECK = r"""
 var roots = Array.from(document.querySelectorAll(arguments[0]));
