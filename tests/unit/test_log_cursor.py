@@ -34,3 +34,32 @@ def test_skip_seen_drops_only_what_the_cursor_counted():
     assert rest == [] and left == Cursor(stamp, 1)
     rest, left = _skip_seen(lines[1:], left)
     assert [line.text for line in rest] == ['c', 'd']
+
+
+class TricklingStream:
+    """A log stream whose dockerd reads carry one line each, 5 ms apart (a busy follow looks like this)."""
+
+    end_reason = None
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def batches(self):
+        import time
+        for number in range(self.count):
+            time.sleep(0.005)
+            yield [LogLine('stdout', str(number), f'2026-11-23T10:00:00.{number:09d}Z')]
+        self.end_reason = 'eof'
+
+    def close(self) -> None:
+        pass
+
+
+def test_small_reads_are_coalesced_into_few_events_without_loss():
+    from docker_dashboard.api.log_follow import LogFollower
+    follower = LogFollower(TricklingStream(200), None)
+    events = [batch for batch in follower.batches(heartbeat=5) if batch]
+    assert [line.text for batch in events for line in batch] == [str(n) for n in range(200)]
+    # 200 reads over about a second: coalescing windows of 50 ms give about 20 events, not 200
+    assert len(events) <= 60, len(events)
+    assert follower.cursor == Cursor('2026-11-23T10:00:00.000000199Z', 1)
