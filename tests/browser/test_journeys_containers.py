@@ -127,11 +127,6 @@ def test_detail_tabs_show_what_the_container_does(openstack, chrome, state):
 
 # Nova reports these actions done within seconds on the stack: a row still not updated after this is stuck.
 ROW_UPDATE_SECONDS = 30
-ROWS_STAY_STALE = pytest.mark.xfail(strict=True, reason=(
-    'known bug: the table marks a row for self-refresh only while Nova\'s status is transitional; after '
-    'Stop, Pause or Delete the status stays ACTIVE while the task runs (Horizon\'s Instances table also '
-    'watches the task column), so the row keeps its old status until the page is reloaded'))
-
 
 def lifecycle_step(chrome, server_id: str, action: str, status: str, docker_state: str) -> None:
     """One row action; the row then reaches `status` and Docker's state by itself (no reload)."""
@@ -146,7 +141,6 @@ def lifecycle_step(chrome, server_id: str, action: str, status: str, docker_stat
     assert j.page_not_reloaded(chrome), f'the page reloaded itself after {action}'
 
 
-@ROWS_STAY_STALE
 def test_lifecycle_from_the_table(openstack, chrome, state):
     server_id = server_id_of(state)
     j.open_page(chrome, base(openstack), j.CONTAINERS)
@@ -173,7 +167,6 @@ def test_commit_to_image_from_the_table(openstack, chrome, state):
     assert image['container_format'] == 'docker'
 
 
-@ROWS_STAY_STALE
 def test_delete_from_the_table(openstack, chrome, state):
     server_id = server_id_of(state)
     j.open_page(chrome, base(openstack), j.CONTAINERS)

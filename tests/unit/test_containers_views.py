@@ -67,6 +67,37 @@ class ContainersIndexTests(helpers.TestCase):
 
     @helpers.create_mocks({api.nova: ['server_list_paged'], api.glance: ['docker_image_list'],
                            api.containers: ['containers_for_servers']})
+    def test_row_of_a_server_with_a_task_keeps_refreshing(self):
+        # Nova keeps ACTIVE while powering off: only the task says the row is still moving.
+        servers, image = self._servers()
+        servers[0]._apiresource._info['OS-EXT-STS:task_state'] = 'powering-off'
+        setattr(servers[0]._apiresource, 'OS-EXT-STS:task_state', 'powering-off')
+        setattr(servers[1]._apiresource, 'OS-EXT-STS:task_state', None)
+        servers[0].status = servers[1].status = 'ACTIVE'
+        self.mock_server_list_paged.return_value = (servers, False, False)
+        self.mock_docker_image_list.return_value = ([image], False, False)
+        self.mock_containers_for_servers.return_value = ContainerIndex(hosts={}, containers={}, unreachable=set())
+        res = self.client.get(INDEX_URL)
+        rows = {row.datum.id: row for row in res.context['table'].get_rows()}
+        self.assertEqual('warning', rows[servers[0].id].status_class)   # transitional: ajax keeps asking
+        self.assertEqual('status_up', rows[servers[1].id].status_class)   # settled: no more polling
+        self.assertContains(res, 'Powering Off')
+
+    @helpers.create_mocks({api.nova: ['server_get'], api.glance: ['image_get'],
+                           api.containers: ['containers_for_servers']})
+    def test_refreshed_row_keeps_its_image_name(self):
+        servers, image = self._servers()
+        self.mock_server_get.return_value = servers[0]
+        self.mock_image_get.return_value = image
+        self.mock_containers_for_servers.return_value = ContainerIndex(hosts={}, containers={}, unreachable=set())
+        res = self.client.get(INDEX_URL + f'?action=row_update&table=containers&obj_id={servers[0].id}',
+                              HTTP_X_REQUESTED_WITH='XMLHttpRequest')
+        self.assertEqual(200, res.status_code)
+        self.assertContains(res, image.name)
+        self.mock_image_get.assert_called_once_with(helpers.IsHttpRequest(), image.id)
+
+    @helpers.create_mocks({api.nova: ['server_list_paged'], api.glance: ['docker_image_list'],
+                           api.containers: ['containers_for_servers']})
     def test_unreachable_host_marks_rows_and_warns(self):
         servers, image = self._servers()
         self.mock_server_list_paged.return_value = (servers[:2], False, False)

@@ -63,7 +63,21 @@ class ContainerRow(tables.Row):
         except Exception:
             exceptions.handle(request, ignore=True)
             index = api.containers.ContainerIndex(hosts={}, containers={}, unreachable=set())
+        server.image_label = _image_name(request, server)
         return annotate(request, server, index)
+
+
+def _image_name(request, server) -> str:
+    """The image's repo:tag for a refreshed row (the index page has it from its one image list)."""
+    image = getattr(server, 'image', None)
+    image_id = image.get('id') if isinstance(image, dict) else None
+    if not image_id:
+        return ''
+    try:
+        return api.glance.image_get(request, image_id).name or ''
+    except Exception:
+        exceptions.handle(request, ignore=True)
+        return ''
 
 
 class StartContainer(policy.PolicyTargetMixin, tables.BatchAction):
@@ -265,6 +279,12 @@ class ContainersTable(tables.DataTable):
     status = tables.Column('status', filters=(title, filters.replace_underscores), verbose_name=_('Status'),
                            status=True, status_choices=STATUS_CHOICES,
                            display_choices=instance_tables.STATUS_DISPLAY_CHOICES)
+    # Nova keeps the status ACTIVE while it stops, pauses or deletes: the task is what moves (as in
+    # Horizon's Instances table), so a row refreshes itself until both are settled.
+    task = tables.Column('OS-EXT-STS:task_state', verbose_name=_('Task'),
+                         filters=(title, filters.replace_underscores), status=True,
+                         status_choices=instance_tables.InstancesTable.TASK_STATUS_CHOICES,
+                         display_choices=instance_tables.TASK_DISPLAY_CHOICES)
     power_state = tables.Column(instance_tables.get_power_state, filters=(title, filters.replace_underscores),
                                 verbose_name=_('Power State'),
                                 display_choices=instance_tables.POWER_DISPLAY_CHOICES)
@@ -281,7 +301,7 @@ class ContainersTable(tables.DataTable):
     class Meta:
         name = 'containers'
         verbose_name = _('Containers')
-        status_columns = ['status']
+        status_columns = ['status', 'task']
         row_class = ContainerRow
         table_actions = (LaunchLink, StartContainer, StopContainer, DeleteContainer, ContainersFilterAction)
         row_actions = (StartContainer, ViewLogs, CommitToImage, PauseContainer, UnpauseContainer,
