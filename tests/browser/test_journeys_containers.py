@@ -1,9 +1,7 @@
 """Journeys of the Containers panel in real Chromium against the real stack, as `demo`: launch through the
 wizard (command and environment) and watch the row become Active without a reload; the detail tabs
 (overview, processes, changes, logs);
-stop, start, pause, unpause, commit to image and delete from the table, the row updating by itself
-(the lifecycle and delete journeys are expected failures until rows refresh after those actions: see
-ROWS_STAY_STALE).
+stop, start, pause, unpause, commit to image and delete from the table, the row updating by itself.
 
 The tests run in file order on one container (module state): each journey starts where the last ended."""
 from __future__ import annotations
