@@ -4,7 +4,8 @@ Both paths stream end to end (security invariant 5):
 - registry: `docker pull` on the import host, then `docker save` read in chunks through a
   TarballReader straight into the Glance upload (PUT /v2/images/{id}/file) made with the user's token;
 - browser: Django's multipart parser hands chunks to UploadToGlance (content/images/upload.py), which
-  passes them through a bounded queue to a thread that runs the Glance upload from a TarballReader.
+  passes them through a bounded queue to a thread that runs the Glance upload from a TarballReader
+  (image_upload.QueueUpload).
 At most QUEUE_CHUNKS chunks (about 1 MiB) wait in memory; nothing is written to the web server's disk.
 
 Registry imports run in a background thread of the web process so the request that starts them
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import queue
 import re
 import secrets
 import threading
@@ -392,113 +392,3 @@ def _keep_as_cache(client: Any, host: str, ref: Reference, image_id: str, *, unt
                 images.image_untag(client, str(ref))
     except exceptions.DockerDashboardError as error:
         LOG.warning('Import of %s: could not retag on %s: %s', image_id, host, error)
-
-
-# -- browser uploads: the consumer side of the bounded queue ------------------------------------------------
-
-_END = object()
-
-
-class QueueUpload:
-    """Runs the Glance upload of one browser upload in a thread, fed through a bounded queue.
-
-    put() blocks while the queue is full, so a slow Glance slows the browser down instead of
-    filling memory; put() raises ImportFailed as soon as the upload thread failed.
-    """
-
-    def __init__(self, request: Any, image_id: str, *, max_bytes: int, repo_tag: str | None) -> None:
-        self.request = request
-        self.image_id = image_id
-        self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_CHUNKS)
-        self.reader = tarball.TarballReader(self._chunks(), max_bytes=max_bytes, repo_tag=repo_tag,
-                                            deadline=time.monotonic() + IMPORT_MAX_SECONDS)
-        self.error: ImportFailed | None = None
-        self._thread = threading.Thread(target=self._run, name=f'image-upload-{image_id[:8]}', daemon=True)
-        self._stopped = threading.Event()
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def _chunks(self) -> Iterator[bytes]:
-        while True:
-            item = self._queue.get()
-            if item is _END:
-                return
-            yield item
-
-    def _run(self) -> None:
-        try:
-            glance.image_upload(self.request, self.image_id, self.reader)
-            if not self.reader.facts.done:
-                raise ImportFailed(_('The upload ended before the end of the tarball.'))
-        except tarball.TarballInvalid as error:
-            self.error = ImportFailed(str(error))
-        except BaseException as error:  # noqa: BLE001 - reported through self.error
-            self.error = _glance_error(error)
-        finally:
-            self._stopped.set()
-
-    def put(self, chunk: bytes) -> None:
-        while True:
-            if self._stopped.is_set():
-                raise self.error or ImportFailed(_('The upload to Glance ended early.'))
-            try:
-                self._queue.put(chunk, timeout=0.5)
-                return
-            except queue.Full:
-                continue
-
-    def finish(self, timeout: float = 600) -> tarball.TarballFacts:
-        """End of the browser's data: wait for Glance to take the rest. Raises ImportFailed."""
-        self._end()
-        self._thread.join(timeout)
-        if self._thread.is_alive():
-            raise ImportFailed(_('Glance did not confirm the upload in time.'))
-        if self.error:
-            raise self.error
-        return self.reader.facts
-
-    def abort(self) -> None:
-        """The browser upload broke off: end the stream (the reader reports it truncated)."""
-        self._end()
-        self._thread.join(60)
-
-    def _end(self) -> None:
-        while not self._stopped.is_set():
-            try:
-                self._queue.put(_END, timeout=0.5)
-                return
-            except queue.Full:
-                continue
-
-
-# -- the Layers/Config tabs' fallback: the tarball in Glance itself ---------------------------------------
-
-TARBALL_READ_SECONDS = 60
-_FACTS_TTL = 3600
-
-
-def tarball_facts(request: Any, image: Any) -> tarball.TarballFacts:
-    """Manifest, config and layer sizes read from the image's tarball in Glance, streamed and bounded
-    (upload_max_bytes, TARBALL_READ_SECONDS). Cached by image id and checksum. Raises ImportFailed."""
-    key = f'docker_dashboard.tarball_facts.{image.id}.{getattr(image, "checksum", "") or ""}'
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    if getattr(image, 'status', None) != 'active':
-        raise ImportFailed(_('The image has no data yet (status %s).') % getattr(image, 'status', '?'))
-    name = getattr(image, 'name', None) or None
-    data = glance.image_data(request, image.id)
-    try:
-        reader = tarball.TarballReader(iter(data), max_bytes=conf.get_settings().upload_max_bytes,
-                                       deadline=time.monotonic() + TARBALL_READ_SECONDS, prefer=name)
-        try:
-            facts = reader.drain()
-        except tarball.TarballInvalid as error:
-            raise ImportFailed(str(error)) from None
-    finally:
-        close = getattr(data, 'close', None)
-        if close:
-            close()
-    cache.set(key, facts, _FACTS_TTL)
-    return facts

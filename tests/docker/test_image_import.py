@@ -20,6 +20,7 @@ from glanceclient import exc as glance_exc
 
 from docker_dashboard import api
 from docker_dashboard.api import image_import
+from docker_dashboard.api import image_upload
 from docker_dashboard.api import tarball
 
 pytestmark = pytest.mark.docker
@@ -289,7 +290,7 @@ def test_layers_fallback_reads_the_glance_tarball(import_settings, dockerd, engi
     image = types.SimpleNamespace(id='no-host-has-it', status='active', checksum='c1', name='busybox:latest')
     with open(path, 'rb') as data, \
             mock.patch.object(api.glance, 'image_data', lambda request, image_id: iter(lambda: data.read(8192), b'')):
-        facts = image_import.tarball_facts(types.SimpleNamespace(), image)
+        facts = image_upload.tarball_facts(types.SimpleNamespace(), image)
     layers = api.images.layers_from_config(facts.config, facts.layers)
     assert len(facts.layers) == 1 and layers and layers[-1].size == facts.layers[0][1]
     assert api.images.image_locate('no-host-has-it') is None

@@ -6,6 +6,7 @@ from django.urls import reverse
 from docker_dashboard import api
 from docker_dashboard import exceptions as dd_exceptions
 from docker_dashboard.api import image_import
+from docker_dashboard.api import image_upload
 from docker_dashboard.api import tarball
 from tests import helpers
 from tests.unit.test_images_data import HOSTILE
@@ -162,7 +163,7 @@ class DetailTests(helpers.TestCase):
         self.mock_image_history.assert_called_once_with('docker-host-1', 'glance/x:latest')
 
     @helpers.create_mocks({api.glance: ['image_get'], api.images: ['image_locate'],
-                           image_import: ['tarball_facts']})
+                           image_upload: ['tarball_facts']})
     def test_layers_from_the_glance_tarball_when_no_host_has_it(self):
         self.mock_image_get.return_value = self.image
         self.mock_image_locate.return_value = None
@@ -177,7 +178,7 @@ class DetailTests(helpers.TestCase):
         self.assertContains(res, '4.0\xa0KB')
 
     @helpers.create_mocks({api.glance: ['image_get'], api.images: ['image_locate'],
-                           image_import: ['tarball_facts']})
+                           image_upload: ['tarball_facts']})
     def test_layers_say_why_they_cannot_be_shown(self):
         self.mock_image_get.return_value = self.image
         self.mock_image_locate.return_value = None
@@ -289,7 +290,7 @@ class TabsApiHelpersTests(helpers.TestCase):
     def test_docker_facts_never_raise(self):
         image = docker_image(self.tenant.id)
         with mock.patch.object(api.images, 'image_locate', side_effect=dd_exceptions.DockerHostError('x')), \
-                mock.patch.object(image_import, 'tarball_facts', side_effect=self.exceptions.glance):
+                mock.patch.object(image_upload, 'tarball_facts', side_effect=self.exceptions.glance):
             from docker_dashboard.content.images import tabs
             facts = tabs.docker_facts(self.request, image)
         self.assertIn('Glance did not provide', str(facts.error))

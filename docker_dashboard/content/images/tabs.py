@@ -14,6 +14,7 @@ from horizon import tabs
 from docker_dashboard import api
 from docker_dashboard import exceptions as dd_exceptions
 from docker_dashboard.api import image_import
+from docker_dashboard.api import image_upload
 
 LOG = logging.getLogger(__name__)
 CONFIG_KEYS = ('Entrypoint', 'Cmd', 'Env', 'ExposedPorts', 'WorkingDir', 'User', 'Labels')
@@ -44,7 +45,7 @@ def docker_facts(request, image):
         except dd_exceptions.DockerDashboardError as error:
             return ImageFacts(error=str(error))
     try:
-        facts = image_import.tarball_facts(request, image)
+        facts = image_upload.tarball_facts(request, image)
     except image_import.ImportFailed as error:
         return ImageFacts(error=_('No Docker host has this image loaded, and its tarball in Glance could not '
                                   'be read: %s') % error)

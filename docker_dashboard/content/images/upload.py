@@ -2,7 +2,7 @@
 
 UploadToGlance is the only upload handler of that request: it creates the Glance image when the file
 part begins, hands each chunk to a bounded queue that a thread uploads to Glance through a
-TarballReader (docker_dashboard.api.image_import.QueueUpload), and stores nothing: no temporary file,
+TarballReader (docker_dashboard.api.image_upload.QueueUpload), and stores nothing: no temporary file,
 no whole image in memory. A full queue blocks the parser, so the browser is slowed to Glance's pace.
 
 CSRF: Django's middleware would read request.POST (parse the whole upload with the default handlers)
@@ -26,6 +26,7 @@ from horizon import messages
 from docker_dashboard import api
 from docker_dashboard import conf
 from docker_dashboard.api import image_import
+from docker_dashboard.api import image_upload
 from docker_dashboard.content.images.workflows import import_image
 
 FIELD = 'tarball'
@@ -62,7 +63,7 @@ class UploadToGlance(FileUploadHandler):
             self.error = image_import._glance_error(error)
             raise StopUpload(connection_reset=False)
         self.image_id = image.id
-        self.upload = image_import.QueueUpload(self.request, image.id, max_bytes=self.max_bytes,
+        self.upload = image_upload.QueueUpload(self.request, image.id, max_bytes=self.max_bytes,
                                                repo_tag=self.repo_tag)
         self.upload.start()
         raise StopFutureHandlers()
