@@ -28,6 +28,10 @@ def start_chrome():
     options.binary_location = '/usr/bin/chromium'
     for flag in CHROME_FLAGS:
         options.add_argument(flag)
+    # no password manager: it fills the login form with the last user's login, racing the test's own
+    options.add_experimental_option('prefs', {'credentials_enable_service': False,
+                                              'profile.password_manager_enabled': False,
+                                              'autofill.profile_enabled': False})
     driver = webdriver.Chrome(service=Service('/usr/bin/chromedriver'), options=options)
     driver.set_page_load_timeout(60)
     return driver
@@ -43,18 +47,29 @@ def chrome():
 
 
 def login(driver, base_url: str, username: str, password: str) -> None:
+    """Log in to Horizon as `username`, whoever was logged in before; fails unless Horizon then shows
+    that user."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
-    driver.delete_all_cookies()
-    driver.get(base_url + '/auth/logout/')
+    # Every cookie of every origin: delete_all_cookies() only reaches the current page's origin (nothing
+    # when a private Horizon of an earlier test is gone), and Horizon's logout no longer takes a GET.
+    driver.execute_cdp_cmd('Network.clearBrowserCookies', {})
     driver.get(base_url + '/auth/login/')
-    driver.find_element(By.ID, 'id_username').send_keys(username)
-    driver.find_element(By.ID, 'id_password').send_keys(password)
+    if not driver.find_elements(By.ID, 'id_username') and driver.find_elements(By.CSS_SELECTOR, '.user-menu form'):
+        # still logged in (as someone): sign out the way the user menu does, with a POST
+        driver.execute_script("document.querySelector('.user-menu form').submit();")
+        WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.ID, 'id_username'))
+    if not driver.find_elements(By.ID, 'id_username'):
+        raise AssertionError(f'no login form at {driver.current_url}: {driver.title!r}')
+    # set the values outright: typing would add to whatever the browser may have filled in
+    driver.execute_script("document.getElementById('id_username').value = arguments[0];"
+                          "document.getElementById('id_password').value = arguments[1];", username, password)
     driver.find_element(By.ID, 'loginBtn').click()
-    WebDriverWait(driver, 30).until(ec.url_changes(base_url + '/auth/login/'))
-    if '/auth/login' in driver.current_url:
-        raise AssertionError(f'login as {username} failed')
+    shown = WebDriverWait(driver, 30).until(
+        lambda d: ('/auth/login' not in d.current_url
+                   and [e.text for e in d.find_elements(By.CSS_SELECTOR, '.user-menu .user-name')]))
+    if shown != [username]:
+        raise AssertionError(f'login as {username} failed: Horizon shows {shown} at {driver.current_url}')
 
 
 def screenshot(driver, name: str) -> str:

@@ -12,6 +12,7 @@ from selenium.webdriver.common.by import By
 from tests.browser import accessibility
 from tests.browser import journey as j
 from tests.browser.conftest import login
+from tests.browser.conftest import start_chrome
 from tests.browser.conftest import screenshot
 from tests.stack import nova_helpers
 
@@ -126,6 +127,7 @@ def test_detail_tabs_show_what_the_container_does(openstack, chrome, state):
 # Nova reports these actions done within seconds on the stack: a row still not updated after this is stuck.
 ROW_UPDATE_SECONDS = 30
 
+
 def lifecycle_step(chrome, server_id: str, action: str, status: str, docker_state: str) -> None:
     """One row action; the row then reaches `status` and Docker's state by itself (no reload)."""
     row = j.row_id(server_id)
@@ -163,6 +165,32 @@ def test_commit_to_image_from_the_table(openstack, chrome, state):
     image = j.poll(lambda: next((i for i in glance.images.list() if i.get('name') == image_name
                                  and i['status'] == 'active'), None), 180, f'{image_name} active in Glance')
     assert image['container_format'] == 'docker'
+
+
+def test_another_project_is_refused_every_url_of_the_container(openstack, chrome, state):
+    """demo2 (another project) opens the URLs of demo's container: every one is refused, and nothing of
+    the container (name, id, output, environment) reaches the page."""
+    server_id = server_id_of(state)
+    detail = f'/project/docker_containers/{server_id}/'
+    urls = [detail, detail + '?tab=container_details__logs', detail + '?tab=container_details__processes',
+            detail + '?tab=container_details__changes', detail + 'logs/', detail + 'logs/download',
+            detail + 'logs/search?q=tick', detail + 'logs/stream']
+    # a browser of its own: demo2 shares nothing with demo's session
+    other = start_chrome()
+    try:
+        c = openstack.credentials['demo2']
+        login(other, base(openstack), c['username'], c['password'])
+        for url in urls:
+            j.open_page(other, base(openstack), url)
+            page = other.page_source
+            for secret in (NAME, server_id[:8] + '\n', GREETING, 'started $GREETING', 'marker.txt', 'sleep 1'):
+                assert secret not in page, f'{secret!r} leaked into {url}'
+            refused = ('not allowed to see it' in page or 'Unable to retrieve' in page
+                       or 'does not exist' in page or 'Not Found' in page)
+            assert refused, f'{url} was not refused: {page[:500]}'
+        screenshot(other, 'isolation-refused')
+    finally:
+        other.quit()
 
 
 def test_delete_from_the_table(openstack, chrome, state):
