@@ -65,9 +65,14 @@ def login(driver, base_url: str, username: str, password: str) -> None:
     driver.execute_script("document.getElementById('id_username').value = arguments[0];"
                           "document.getElementById('id_password').value = arguments[1];", username, password)
     driver.find_element(By.ID, 'loginBtn').click()
-    shown = WebDriverWait(driver, 30).until(
-        lambda d: ('/auth/login' not in d.current_url
-                   and [e.text for e in d.find_elements(By.CSS_SELECTOR, '.user-menu .user-name')]))
+    from selenium.common.exceptions import TimeoutException
+    try:
+        shown = WebDriverWait(driver, 30).until(
+            lambda d: ('/auth/login' not in d.current_url
+                       and [e.text for e in d.find_elements(By.CSS_SELECTOR, '.user-menu .user-name')]))
+    except TimeoutException:
+        raise AssertionError(f'login as {username}: no user menu after 30 s at {driver.current_url} '
+                             f'({driver.title!r})') from None
     if shown != [username]:
         raise AssertionError(f'login as {username} failed: Horizon shows {shown} at {driver.current_url}')
 

@@ -93,8 +93,10 @@ def test_dropped_connection_resumes_from_the_cursor_without_loss(openstack, chro
     horizon = urllib.parse.urlsplit(openstack.env['HORIZON_URL'])
     relay = TcpRelay(horizon.hostname, horizon.port)
     try:
-        base, c = f'http://127.0.0.1:{relay.port}', openstack.credentials['demo']
-        login(chrome, base, c['username'], c['password'])
+        # log in on Horizon itself (cookies are per host, not per port), then watch through the relay
+        c = openstack.credentials['demo']
+        login(chrome, openstack.env['HORIZON_URL'], c['username'], c['password'])
+        base = f'http://127.0.0.1:{relay.port}'
         chrome.get(f'{base}/project/docker_containers/{ticker_server.id}/logs/')
         wait = WebDriverWait(chrome, 60, poll_frequency=0.2)
         wait.until(lambda d: len(shown(d)) >= 20)
