@@ -168,3 +168,12 @@ def openstack() -> Iterator[OpenStack]:
     finally:
         if stack.started_here:
             _run('stop.sh')
+
+
+@pytest.fixture(scope='module')
+def horizon_url(openstack: OpenStack, tmp_path_factory: Any) -> Iterator[str]:
+    """A Horizon serving this checkout's code: the stack's when it is current (always on a fresh run),
+    else a private one for the module."""
+    from tests.stack.horizon import current_horizon
+    with current_horizon(openstack, str(tmp_path_factory.mktemp('horizon') / 'uwsgi.log')) as url:
+        yield url

@@ -2,20 +2,12 @@
 for the README under tests/artifacts/screenshots/)."""
 from __future__ import annotations
 
-import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser.conftest import login
 from tests.browser.conftest import screenshot
-from tests.stack.horizon import current_horizon
-
-
-@pytest.fixture(scope='module')
-def horizon_url(openstack, tmp_path_factory):
-    with current_horizon(openstack, str(tmp_path_factory.mktemp('horizon') / 'uwsgi.log')) as url:
-        yield url
 
 
 def test_admin_opens_the_hosts_table_and_a_hosts_tabs(openstack, chrome, horizon_url):

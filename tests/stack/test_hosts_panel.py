@@ -11,18 +11,11 @@ import pytest
 
 from tests.stack import nova_helpers as h
 from tests.stack.horizon import Horizon
-from tests.stack.horizon import current_horizon
 
 pytestmark = pytest.mark.stack
 INDEX = '/admin/docker_hosts/'
 TAG = uuid.uuid4().hex[:8]
 AJAX = {'X-Requested-With': 'XMLHttpRequest'}
-
-
-@pytest.fixture(scope='module')
-def horizon_url(openstack, tmp_path_factory):
-    with current_horizon(openstack, str(tmp_path_factory.mktemp('horizon') / 'uwsgi.log')) as url:
-        yield url
 
 
 @pytest.fixture(scope='module')

@@ -19,21 +19,12 @@ import pytest
 from tests.stack.nova_helpers import wait_for
 
 from tests.stack.horizon import Horizon
-from tests.stack.horizon import current_horizon
 
 pytestmark = pytest.mark.stack
 INDEX = '/project/docker_images/'
 IMPORT = '/project/docker_images/import/'
 RUN = uuid.uuid4().hex[:8]
 AJAX = {'X-Requested-With': 'XMLHttpRequest'}
-
-
-
-@pytest.fixture(scope='module')
-def horizon_url(openstack, tmp_path_factory):
-    """A Horizon serving this checkout's code: the stack's when it is current, else a private one."""
-    with current_horizon(openstack, str(tmp_path_factory.mktemp('horizon') / 'uwsgi.log')) as url:
-        yield url
 
 
 @pytest.fixture(scope='module')

@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from tests.stack import nova_helpers as h
-from tests.stack.horizon import Horizon, current_horizon, hidden_fields
+from tests.stack.horizon import Horizon, hidden_fields
 
 pytestmark = pytest.mark.stack
 
@@ -98,10 +98,9 @@ def test_two_containers_on_the_same_network_reach_each_other(openstack, pair):
 
 
 @pytest.fixture(scope='module')
-def demo_horizon(openstack, tmp_path_factory):
+def demo_horizon(openstack, horizon_url):
     c = openstack.credentials['demo']
-    with current_horizon(openstack, str(tmp_path_factory.mktemp('horizon') / 'horizon.log')) as url:
-        yield Horizon(url, c['username'], c['password'])
+    return Horizon(horizon_url, c['username'], c['password'])
 
 
 def test_panel_shows_the_neutron_addresses(openstack, pair, demo_horizon):
