@@ -38,3 +38,17 @@ class TestCase(DockerGuardMixin, helpers.TestCase):
 
 class BaseAdminViewTests(DockerGuardMixin, helpers.BaseAdminViewTests):
     """An admin view test case."""
+
+
+class ContainerDetailTestCase(TestCase):
+    """A container detail page test: the Overview tab (always rendered) names the server's image with
+    one Glance call through docker_dashboard.api.glance.image_get, answered here with a test image."""
+
+    def setUp(self):
+        from unittest import mock
+
+        from docker_dashboard import api
+        super().setUp()
+        patcher = mock.patch.object(api.glance, 'image_get', return_value=self.images.first())
+        patcher.start()
+        self.addCleanup(patcher.stop)

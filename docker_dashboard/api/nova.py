@@ -6,8 +6,10 @@ plugin uses.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
+from novaclient import exceptions as nova_exceptions
+from openstack import exceptions as sdk_exceptions
 from openstack_dashboard.api import _nova as horizon_nova_client
 from openstack_dashboard.api import nova as horizon_nova
 
@@ -97,14 +99,28 @@ def server_list_paged(request: Any, search_opts: dict | None = None, sort_dir: s
 
 # --- Admin Docker Hosts panel (admin token; the panel's policy is context_is_admin) ---------------
 
+def _through_sdk(call: Callable[[], list]) -> list:
+    """Horizon makes these calls with openstacksdk, and Horizon's exceptions.handle counts every
+    openstacksdk HttpException as "unauthorized": a Nova answering 503 would turn the admin's page into
+    Horizon's 403 page. Errors other than 401/403 become novaclient's (recoverable: a message)."""
+    try:
+        return call()
+    except sdk_exceptions.HttpException as error:
+        status = error.status_code or 500
+        if status in (401, 403):
+            raise
+        cls = nova_exceptions.NotFound if status == 404 else nova_exceptions.ClientException
+        raise cls(status, message=str(error.details or error.message or 'Nova failed')) from None
+
+
 def compute_services(request: Any) -> list:
     """Nova's nova-compute service records (host, state up/down, status enabled/disabled, updated_at)."""
-    return horizon_nova.service_list(request, binary='nova-compute')
+    return _through_sdk(lambda: horizon_nova.service_list(request, binary='nova-compute'))
 
 
 def hypervisors(request: Any) -> list:
     """Nova's hypervisor records with usage (vcpus, memory, local disk as the driver reports them)."""
-    return horizon_nova.hypervisor_list(request)
+    return _through_sdk(lambda: horizon_nova.hypervisor_list(request))
 
 
 def servers_all_projects(request: Any) -> list:

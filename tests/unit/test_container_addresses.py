@@ -43,7 +43,7 @@ def test_docker_endpoints_name_their_neutron_network():
     assert addresses.docker_endpoints({}) == []
 
 
-class OverviewAddressesTests(helpers.TestCase):
+class OverviewAddressesTests(helpers.ContainerDetailTestCase):
     @helpers.create_mocks({api.nova: ['server_get'], api.containers: ['container_for_server']})
     def test_overview_lists_neutron_addresses_and_docker_endpoints_escaped(self):
         server = self.servers.first()

@@ -53,6 +53,16 @@ class ImportWorkflowTests(GoneAfterDeleteMixin, helpers.TestCase):
         self.assertEqual(['source', 'details', 'review'], [step.slug for step in workflow.steps])
         self.assertContains(res, '127.0.0.1:5001')      # the allowlist is in the help text
 
+    @helpers.create_mocks({api.nova: ['server_list']})
+    def test_nova_error_is_a_message_on_the_wizard_itself(self):
+        # The Container choices were filled while the page rendered, after its messages: the message
+        # waited for the next page the user opened (seen with nova-api stopped on the stack).
+        self.mock_server_list.side_effect = self.exceptions.nova
+        res = self.client.get(IMPORT_URL)
+        self.assertEqual(200, res.status_code)
+        self.assertContains(res, 'Unable to retrieve your containers.')
+        self.assertContains(res, 'No running containers')
+
     @helpers.create_mocks({api.nova: ['server_list'], api.glance: ['images_named'],
                            image_import: ['start_registry_import']})
     def test_registry_import_starts_in_the_background_and_shows_progress(self):

@@ -90,7 +90,7 @@ class StatsEndpointTests(helpers.TestCase):
         self.mock_container_stats.assert_not_called()
 
 
-class StatsTabTests(helpers.TestCase):
+class StatsTabTests(helpers.ContainerDetailTestCase):
     @helpers.create_mocks({api.nova: ['server_get'], api.containers: ['container_for_server'],
                            api.stats: ['container_stats']})
     def test_tab_embeds_the_charts_without_a_docker_stats_call(self):

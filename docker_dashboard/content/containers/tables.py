@@ -63,12 +63,13 @@ class ContainerRow(tables.Row):
         except Exception:
             exceptions.handle(request, ignore=True)
             index = api.containers.ContainerIndex(hosts={}, containers={}, unreachable=set())
-        server.image_label = _image_name(request, server)
+        server.image_label = image_name_of(request, server)
         return annotate(request, server, index)
 
 
-def _image_name(request, server) -> str:
-    """The image's repo:tag for a refreshed row (the index page has it from its one image list)."""
+def image_name_of(request, server) -> str:
+    """The image's repo:tag for a refreshed row or the detail page (the index has it from its one image
+    list); '' when Glance does not say (Horizon's own Server.image_name would raise when Glance is down)."""
     image = getattr(server, 'image', None)
     image_id = image.get('id') if isinstance(image, dict) else None
     if not image_id:

@@ -15,6 +15,7 @@ from docker_dashboard.content.containers import addresses
 from docker_dashboard.content.containers import changes as changes_tree
 from docker_dashboard.content.containers import logviews
 from docker_dashboard.content.containers import stats as container_stats
+from docker_dashboard.content.containers import tables as containers_tables
 
 
 
@@ -58,6 +59,7 @@ class OverviewTab(DockerTab):
     def get_context_data(self, request):
         context = super().get_context_data(request)
         context['addresses'] = addresses.nova_addresses(self.server)
+        context['image_label'] = containers_tables.image_name_of(request, self.server)
         return context
 
     def get_docker_data(self, request):

@@ -31,7 +31,8 @@ class IndexView(tables.PagedTableMixin, tables.DataTableView):
         try:
             return {image.id: image for image in api.glance.docker_image_list(self.request, paginate=False)[0]}
         except Exception:
-            exceptions.handle(self.request, _('Unable to retrieve Docker images.'), ignore=True)
+            # The rows still come (from Nova and the Docker hosts); only their image names are missing.
+            exceptions.handle(self.request, _('Unable to retrieve Docker images: image names are not shown.'))
             return {}
 
     def _servers(self, search_opts, sort_dir):

@@ -120,6 +120,14 @@ class UpdateView(forms.ModalFormView):
 class ImportView(workflows.WorkflowView):
     workflow_class = import_image.ImportImage
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Build the steps' forms now (the Container choices ask Nova): a failure's message then shows on
+        # this page; built while the template renders, it came after the messages, on the next page.
+        for step in context['workflow'].steps:
+            step.action  # noqa: B018
+        return context
+
 
 class ImportProgressView(generic.TemplateView):
     """Where a registry import stands: pulling, uploading (bytes), done or failed (and why)."""
