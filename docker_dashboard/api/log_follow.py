@@ -2,14 +2,11 @@
 
 A cursor is the Docker timestamp (RFC3339Nano) of the last line seen plus how many lines carried that
 exact timestamp. Docker's `since` is inclusive, so a reconnect asks for `since = that timestamp` and
-skips that many lines. A reader thread pulls lines from dockerd into a bounded queue, so the web
-thread can send heartbeats while the container is quiet and notice a client that went away; a full
-queue blocks the reader, which pushes back on dockerd instead of growing memory.
+skips that many lines.
 """
 from __future__ import annotations
 
 import calendar
-import queue
 import re
 import threading
 import time
@@ -22,15 +19,10 @@ from docker_dashboard.api import logs
 from docker_dashboard.api.containers import ServerContainer
 
 _CURSOR = re.compile(r'^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?Z~(\d{1,9})$')
-# Whole reads from dockerd (up to 64 KiB of lines each) travel through the queue, not single lines:
-# a busy log is hundreds of thousands of lines a second, and a queue operation per line costs more than
-# parsing it. 32 reads bound the memory to about 2 MiB of log per follower.
-QUEUE_BATCHES = 32
 # A busy log arrives from dockerd in many small reads; lines that come within this window after the first
 # one travel in the same batch (one event to the browser instead of one per read). It adds at most this
 # much to the write-to-visible latency.
 COALESCE_SECONDS = 0.05
-_END = object()
 
 
 @dataclass(frozen=True)
@@ -97,17 +89,19 @@ def advance_all(cursor: Cursor | None, lines: list) -> Cursor | None:
 
 
 class LogFollower:
-    """Follows one container's log on a reader thread; iterate batches() on the web thread."""
+    """Follows one container's log on the calling (web) thread: iterate batches().
+
+    Reads wait at most a heartbeat for dockerd, so the caller can send keep-alives while the container
+    is quiet (and notice a browser that went away). There is no reader thread: on a busy log a second
+    thread only fights the web thread for the GIL (over TLS, once per record). A slow browser makes the
+    web thread wait on its write, which stops the reads and pushes back on dockerd instead of growing memory.
+    """
 
     def __init__(self, stream: logs.LogStream, cursor: Cursor | None) -> None:
         self._stream = stream
         self._skip = cursor
         self.cursor = cursor
-        self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_BATCHES)
-        self._closed = threading.Event()
         self.error: exceptions.DockerDashboardError | None = None
-        self._thread = threading.Thread(target=self._read, name='docker-log-follower', daemon=True)
-        self._thread.start()
 
     @property
     def end_reason(self) -> str | None:
@@ -115,70 +109,53 @@ class LogFollower:
             return 'unreachable' if isinstance(self.error, exceptions.DockerHostUnreachable) else 'error'
         return self._stream.end_reason
 
-    def _put(self, item: object) -> bool:
-        while not self._closed.is_set():
-            try:
-                self._queue.put(item, timeout=0.5)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def _read(self) -> None:
-        skip = self._skip
-        try:
-            for lines in self._stream.batches():
-                if skip is not None and skip.seen > 0:
-                    lines, skip = _skip_seen(lines, skip)
-                    if not lines:
-                        continue
-                if not self._put(lines):
-                    break
-        except exceptions.DockerDashboardError as error:
-            self.error = error
-        finally:
-            self._stream.close()
-            self._put(_END)
-
     def batches(self, *, heartbeat: float = 2.0, max_lines: int = 2000) -> Iterator[list]:
-        """Lists of new LogLines as they come; an empty list every `heartbeat` seconds of silence.
+        """Lists of new LogLines as they come; an empty list after `heartbeat` seconds of silence.
 
+        Lines arriving within COALESCE_SECONDS of the first of a batch share it (up to `max_lines`).
         Ends when the stream ends (see end_reason). Closing the generator closes the stream.
         """
+        pending: list = []
+        due = 0.0
         try:
             while True:
+                wait = heartbeat if not pending else max(0.0, due - time.monotonic())
                 try:
-                    item = self._queue.get(timeout=heartbeat)
-                except queue.Empty:
+                    lines = self._stream.read_lines(wait)
+                except exceptions.DockerDashboardError as error:
+                    self.error, lines = error, None
+                if lines is None:
+                    break
+                if lines and self._skip is not None and self._skip.seen > 0:
+                    lines, self._skip = _skip_seen(lines, self._skip)
+                if lines:
+                    if not pending:
+                        due = time.monotonic() + COALESCE_SECONDS
+                    pending.extend(lines)
+                if pending and (len(pending) >= max_lines or time.monotonic() >= due):
+                    yield self._sent(pending)
+                    pending = []
+                elif not pending and not lines:
                     yield []
-                    continue
-                batch: list = []
-                until = time.monotonic() + COALESCE_SECONDS
-                while item is not _END:
-                    batch.extend(item)
-                    left = until - time.monotonic()
-                    if len(batch) >= max_lines or left <= 0:
-                        break
-                    try:
-                        item = self._queue.get(timeout=left)
-                    except queue.Empty:
-                        break
-                if batch:
-                    self.cursor = advance_all(self.cursor, batch)
-                    yield batch
-                if item is _END:
-                    return
+            if pending:
+                yield self._sent(pending)
         finally:
             self.close()
 
+    def _sent(self, batch: list) -> list:
+        self.cursor = advance_all(self.cursor, batch)
+        return batch
+
     def close(self) -> None:
         """Stop reading and release the connection to dockerd (idempotent)."""
-        self._closed.set()
         self._stream.close()
 
     def join(self, timeout: float) -> bool:
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
+        """True once the connection to dockerd is released (waits up to `timeout` seconds)."""
+        deadline = time.monotonic() + timeout
+        while not self._stream.released and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self._stream.released
 
 
 def _skip_seen(lines: list, skip: Cursor) -> tuple:

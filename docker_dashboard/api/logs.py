@@ -22,13 +22,14 @@ from docker_dashboard.api.client import CONNECTION_ERRORS
 from docker_dashboard.api.client import docker_client
 from docker_dashboard.api.client import docker_errors
 from docker_dashboard.api.containers import ServerContainer
+from docker_dashboard.api.response_body import ResponseBody
+from docker_dashboard.api.response_body import response_sockets
 
 LOG = logging.getLogger(__name__)
 
 HEADER = struct.Struct('>BxxxL')
 STREAMS = {0: 'stdin', 1: 'stdout', 2: 'stderr'}
 SYSTEM_ERROR = 3  # Engine API >= 1.42 reports a stream error in-band as type 3
-READ_SIZE = 64 * 1024
 # Docker's RFC3339Nano prefix when timestamps=1, e.g. 2026-11-23T11:32:14.810899823Z
 _TIMESTAMP = re.compile(rb'^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)) ')
 
@@ -146,84 +147,6 @@ class FrameParser:
         return LogLine(stream, raw.decode('utf-8', 'replace'), self._stamps.pop(stream, None), truncated)
 
 
-class ResponseBody:
-    """The body of a streamed dockerd response, in pieces of up to READ_SIZE bytes.
-
-    Docker sends every log frame as its own HTTP chunk, and http.client/urllib3 hand back at most one
-    chunk per read: a read per line, each through several layers. For a chunked response this reads the
-    socket's buffered file directly and removes the chunk framing itself (RFC 9112 section 7.1), so one
-    read returns everything that has arrived. Other responses are read through urllib3 as they are.
-    """
-
-    _MAX_SIZE_LINE = 1024
-
-    def __init__(self, response: Any) -> None:
-        self._read1 = response.raw.read1
-        inner = getattr(response.raw, '_fp', None)
-        fp = getattr(inner, 'fp', None)
-        # only a fresh chunked body: nothing of it consumed yet by http.client
-        self._fp = fp if (getattr(inner, 'chunked', False) and getattr(inner, 'chunk_left', 0) is None
-                          and hasattr(fp, 'read1')) else None
-        self._buffer = b''
-        self._chunk_left = 0
-        self._state = 'size'   # 'size' -> 'data' -> 'crlf' -> 'size' ... -> 'done'
-
-    @property
-    def direct(self) -> bool:
-        """True when the chunk framing is removed here (the fast path), False when urllib3 reads."""
-        return self._fp is not None
-
-    def read(self) -> bytes:
-        """The next piece of the body; b'' at its end. A connection that ends mid-body raises OSError."""
-        if self._fp is None:
-            return self._read1(READ_SIZE)
-        while True:
-            piece = self._decode()
-            if piece or self._state == 'done':
-                return piece
-            data = self._fp.read1(READ_SIZE)
-            if not data:
-                raise ConnectionResetError('the Docker host closed the connection mid-stream')
-            self._buffer = self._buffer + data if self._buffer else data
-
-    def _decode(self) -> bytes:
-        buffer, position, parts = self._buffer, 0, []
-        while self._state != 'done':
-            if self._state == 'data':
-                take = min(self._chunk_left, len(buffer) - position)
-                if take:
-                    parts.append(buffer[position:position + take])
-                    position += take
-                    self._chunk_left -= take
-                if self._chunk_left:
-                    break
-                self._state = 'crlf'
-            if self._state == 'crlf':
-                if len(buffer) - position < 2:
-                    break
-                if buffer[position:position + 2] != b'\r\n':
-                    raise exceptions.DockerHostError('The Docker host sent a log stream in an unexpected format.')
-                position += 2
-                self._state = 'size'
-            end = buffer.find(b'\r\n', position)
-            if end < 0:
-                if len(buffer) - position > self._MAX_SIZE_LINE:
-                    raise exceptions.DockerHostError('The Docker host sent a log stream in an unexpected format.')
-                break
-            try:
-                size = int(buffer[position:end].split(b';', 1)[0].strip(), 16)
-            except ValueError:
-                raise exceptions.DockerHostError(
-                    'The Docker host sent a log stream in an unexpected format.') from None
-            position = end + 2
-            if size == 0:
-                self._state = 'done'   # trailers, if any, are not needed
-            else:
-                self._chunk_left, self._state = size, 'data'
-        self._buffer = buffer[position:]
-        return b''.join(parts)
-
-
 class LogStream:
     """Iterator over the LogLines of one logs request, bounded in bytes and time.
 
@@ -248,6 +171,8 @@ class LogStream:
         self._timer.daemon = True
         self._lock = threading.Lock()
         self._closed = False
+        self._finished = False
+        self._timer_started = False
 
     def __enter__(self) -> 'LogStream':
         return self
@@ -261,39 +186,67 @@ class LogStream:
 
     def batches(self) -> Iterator[list]:
         """The lines of each read from dockerd, as lists (one list per network read, never empty)."""
-        self._timer.start()
         try:
             while True:
-                try:
-                    chunk = self._body.read()
-                except CONNECTION_ERRORS + (OSError, ValueError, AttributeError):
-                    # A shut-down socket surfaces as one of these; so does a host that went away.
-                    if self.end_reason:
-                        break
-                    LOG.warning('Docker host %s: log stream broken', self._host)
-                    self.end_reason = 'unreachable'
-                    error = exceptions.DockerHostUnreachable()
-                    error.host = self._host
-                    raise error from None
-                if not chunk:
-                    self.end_reason = self.end_reason or 'eof'
-                    break
-                room = self.max_bytes - self.bytes_read
-                if len(chunk) >= room:
-                    chunk = chunk[:room]
-                    self.end_reason = 'bytes'
-                self.bytes_read += len(chunk)
-                lines = self._parser.feed(chunk)
-                if lines:
-                    yield lines
-                if self.end_reason:
-                    break
-            if self.end_reason in ('eof', 'bytes', 'time'):
-                lines = self._parser.flush()
+                lines = self.read_lines()
+                if lines is None:
+                    return
                 if lines:
                     yield lines
         finally:
             self.close()
+
+    def read_lines(self, timeout: float | None = None) -> list | None:
+        """The lines of the next read from dockerd: [] when `timeout` seconds pass with nothing new (or the
+        read ended inside a line), None once the stream has ended (see end_reason). Raises
+        DockerHostUnreachable when the connection breaks."""
+        if self._finished:
+            return None
+        if not self._timer_started:
+            self._timer_started = True
+            self._timer.start()
+        try:
+            chunk = self._body.read(timeout)
+        except TimeoutError:
+            if timeout is not None and not self.end_reason:
+                return []   # quiet: nothing arrived for `timeout` seconds
+            chunk = self._broken()
+        except CONNECTION_ERRORS + (OSError, ValueError, AttributeError):
+            chunk = self._broken()
+        if chunk:
+            room = self.max_bytes - self.bytes_read
+            if len(chunk) >= room:
+                chunk = chunk[:room]
+                self.end_reason = 'bytes'
+            self.bytes_read += len(chunk)
+            lines = self._parser.feed(chunk)
+        else:
+            self.end_reason = self.end_reason or 'eof'
+            lines = []
+        if self.end_reason:
+            self._finished = True
+            if self.end_reason in ('eof', 'bytes', 'time'):
+                lines.extend(self._parser.flush())
+            self.close()
+            return lines or None
+        return lines
+
+    def _broken(self) -> bytes:
+        """A read failed: a shut-down socket (close or the time bound) ends the stream, else the host is gone."""
+        if self.end_reason:
+            return b''
+        LOG.warning('Docker host %s: log stream broken', self._host)
+        self.end_reason = 'unreachable'
+        self._finished = True
+        self.close()
+        error = exceptions.DockerHostUnreachable()
+        error.host = self._host
+        raise error from None
+
+    @property
+    def released(self) -> bool:
+        """True once the connection to dockerd is shut down."""
+        return self._closed
 
     def _expire(self) -> None:
         if not self.end_reason:
@@ -312,21 +265,12 @@ class LogStream:
             if self._closed:
                 return
             self._closed = True
-        for sock in _sockets(self._client, self._response):
+        for sock in response_sockets(self._client, self._response):
             try:
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:  # already closed: nothing to release
                 pass
         self._response.close()
-
-
-def _sockets(client: Any, response: Any) -> list:
-    """The real socket objects under a streamed response (docker-py hands back a SocketIO for Unix)."""
-    try:
-        raw = client._get_raw_response_socket(response)
-    except Exception:  # the response is already closed
-        return []
-    return [s for s in (raw, getattr(raw, '_sock', None)) if hasattr(s, 'settimeout')]
 
 
 _EXACT_SINCE = re.compile(r'^\d{1,12}\.\d{9}$')
@@ -389,7 +333,7 @@ def container_logs(container: ServerContainer, *, tail: int | str | None = None,
         client._raise_for_status(response)
     if follow:
         # A quiet container is not a dead host: the time bound, not the read timeout, ends a follow.
-        for sock in _sockets(client, response):
+        for sock in response_sockets(client, response):
             sock.settimeout(max_seconds + 1)
     parser = FrameParser(tty=container.tty, timestamps=timestamps,
                          max_line_bytes=limits.max_line_bytes)

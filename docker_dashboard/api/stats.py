@@ -25,7 +25,7 @@ from docker_dashboard.api.client import CONNECTION_ERRORS
 from docker_dashboard.api.client import docker_client
 from docker_dashboard.api.client import docker_errors
 from docker_dashboard.api.containers import ServerContainer
-from docker_dashboard.api.logs import _sockets
+from docker_dashboard.api.response_body import response_sockets
 
 LOG = logging.getLogger(__name__)
 
@@ -210,7 +210,7 @@ def container_stats(container: ServerContainer) -> StatsSample:
         # Docker sends an object every second: two of them take a second, plus the usual timeout.
         objects = read_stats_objects(response, 2, deadline=time.monotonic() + 1 + timeout, host=container.host)
     finally:
-        for sock in _sockets(client, response):
+        for sock in response_sockets(client, response):
             try:
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:  # already closed

@@ -84,13 +84,13 @@ def test_quiet_container_gets_heartbeats_and_the_stream_stays_open(server_contai
     assert time.monotonic() - started < 3
 
 
-def test_closing_releases_dockerd_and_the_reader_thread(server_containers, dockerd):
+def test_closing_releases_dockerd(server_containers, dockerd):
     container, _ = running(server_containers, ['sh', '-c', 'while true; do echo spam; done'])
     follower = api.log_follow.follow_container(container, tail=0, max_seconds=60)
     generator = follower.batches(heartbeat=0.5)
     assert next(generator)
     generator.close()   # what the WSGI server does when the browser goes away
-    assert follower.join(timeout=3), 'reader thread still running after close'
+    assert follower.join(timeout=3), 'the connection to dockerd is still open after close'
     assert follower.end_reason == 'closed'
 
 

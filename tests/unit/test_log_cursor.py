@@ -42,14 +42,17 @@ class TricklingStream:
     end_reason = None
 
     def __init__(self, count: int) -> None:
-        self.count = count
+        self.count, self.sent, self.waits = count, 0, []
 
-    def batches(self):
+    def read_lines(self, timeout=None):
         import time
-        for number in range(self.count):
-            time.sleep(0.005)
-            yield [LogLine('stdout', str(number), f'2026-11-23T10:00:00.{number:09d}Z')]
-        self.end_reason = 'eof'
+        self.waits.append(timeout)
+        if self.sent == self.count:
+            self.end_reason = 'eof'
+            return None
+        time.sleep(0.005)
+        self.sent += 1
+        return [LogLine('stdout', str(self.sent - 1), f'2026-11-23T10:00:00.{self.sent - 1:09d}Z')]
 
     def close(self) -> None:
         pass
@@ -63,3 +66,7 @@ def test_small_reads_are_coalesced_into_few_events_without_loss():
     # 200 reads over about a second: coalescing windows of 50 ms give about 20 events, not 200
     assert len(events) <= 60, len(events)
     assert follower.cursor == Cursor('2026-11-23T10:00:00.000000199Z', 1)
+    # a read with nothing pending waits a whole heartbeat; inside a batch it waits only what is left of it
+    waits = follower._stream.waits
+    assert sum(1 for wait in waits if wait == 5) <= len(events) + 1
+    assert all(wait <= 0.05 for wait in waits if wait != 5)
