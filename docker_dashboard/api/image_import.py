@@ -12,7 +12,8 @@ Registry imports run in a background thread of the web process so the request th
 returns at once; at most MAX_IMPORTS run per process, each bounded by IMPORT_MAX_SECONDS. Progress
 lives in Django's cache (shared by the web processes: memcached or the file cache), keyed by a
 random job id bound to the user, so any worker can show it. A failure at any step deletes the
-Glance image the import created (queued or saving) and records a message the user understands.
+Glance image the import created (queued or saving; image_discard keeps trying while Glance is away) and
+records a message the user understands.
 """
 from __future__ import annotations
 
@@ -26,7 +27,6 @@ from typing import Any, Iterator
 
 import docker
 from django.core.cache import cache
-from glanceclient import exc as glance_exc
 from django.utils.translation import gettext as _
 
 from docker_dashboard import conf
@@ -34,6 +34,8 @@ from docker_dashboard import exceptions
 from docker_dashboard.api import client as docker_client_module
 from docker_dashboard.api import glance
 from docker_dashboard.api import images
+from docker_dashboard.api.image_discard import DISCARD_ATTEMPTS  # noqa: F401 - the callers' names
+from docker_dashboard.api.image_discard import discard_image
 from docker_dashboard.api import tarball
 
 LOG = logging.getLogger(__name__)
@@ -169,37 +171,6 @@ def _import_client(host: str) -> Any:
     settings = conf.get_settings()
     longer = dataclasses.replace(settings, timeout=max(settings.timeout, IMPORT_SOCKET_TIMEOUT))
     return docker_client_module._build_client(settings.hosts[host], longer)
-
-
-DISCARD_ATTEMPTS = 5
-
-
-def discard_image(request: Any, image_id: str | None) -> None:
-    """Delete a half-made Glance image, and make sure it is gone.
-
-    Glance may still be handling the upload we just broke off (and then refuse or lose the delete,
-    e.g. "database is locked"), so the delete is retried a few times with back-off (about 8 s in
-    all) until Glance says the image does not exist. Logged, never raised: the original failure is
-    what the user must see.
-    """
-    if not image_id:
-        return
-    for attempt in range(DISCARD_ATTEMPTS):
-        try:
-            glance.image_delete(request, image_id)
-        except glance_exc.HTTPNotFound:
-            return
-        except Exception:  # noqa: BLE001 - retried, then logged
-            LOG.warning('Deleting the unfinished Glance image %s failed (attempt %d)', image_id, attempt + 1,
-                        exc_info=True)
-        try:
-            glance.image_get(request, image_id)
-        except glance_exc.HTTPNotFound:
-            return
-        except Exception:  # noqa: BLE001 - unknown: try again
-            pass
-        time.sleep(0.5 * 2 ** attempt)
-    LOG.error('Could not delete the unfinished Glance image %s; an operator should remove it', image_id)
 
 
 def finish_image(request: Any, image_id: str, facts: tarball.TarballFacts, *, rename_to: str | None = None) -> None:
