@@ -87,7 +87,8 @@ def endpoint_rate(horizon: Horizon, server_id: str, lines: int) -> tuple:
                 elif raw.startswith(b'id: '):
                     cursor = raw[4:].decode()
                 elif raw.startswith(b'data: ') and event == b'lines':
-                    count += raw.count(b'["o",')
+                    # data: {"s":"ooe...", ...}: one stream mark per line
+                    count += raw.index(b'"', 12) - 12
                     if count >= lines:
                         break
                 elif raw.startswith(b'data: ') and event in (b'end', b'failed'):

@@ -15,6 +15,7 @@ from typing import Iterator
 
 from docker_dashboard import conf
 from docker_dashboard import exceptions
+from docker_dashboard.api import log_lines
 from docker_dashboard.api import logs
 from docker_dashboard.api.containers import ServerContainer
 
@@ -69,20 +70,27 @@ def advance(cursor: Cursor | None, line: logs.LogLine) -> Cursor | None:
 
 def advance_all(cursor: Cursor | None, lines: list) -> Cursor | None:
     """The cursor after `lines`: the same as advance() line by line, counting only the last timestamp."""
-    last = None
-    for line in reversed(lines):
-        if line.timestamp:
-            last = line.timestamp
-            break
+    return _advance_from_end(cursor, (line.timestamp for line in reversed(lines)))
+
+
+def advance_block(cursor: Cursor | None, block: log_lines.LineBlock) -> Cursor | None:
+    """advance_all() for a LineBlock (only its last lines are looked at)."""
+    return _advance_from_end(cursor, log_lines.stamps_from_end(block))
+
+
+def _advance_from_end(cursor: Cursor | None, stamps: Iterator) -> Cursor | None:
+    last, same = None, 0
+    for stamp in stamps:
+        if not stamp:
+            continue
+        if last is None:
+            last = stamp
+        if stamp != last:
+            return Cursor(last, same)
+        same += 1
     if last is None:
         return cursor
-    same = 0
-    for line in reversed(lines):
-        if line.timestamp == last:
-            same += 1
-        elif line.timestamp:
-            return Cursor(last, same)
-    # every timestamped line of the batch has the last timestamp: continue the count of the cursor
+    # every timestamped line has the last timestamp: continue the count of the cursor
     if cursor is not None and cursor.timestamp == last:
         return Cursor(last, cursor.seen + same)
     return Cursor(last, same)
@@ -109,42 +117,45 @@ class LogFollower:
             return 'unreachable' if isinstance(self.error, exceptions.DockerHostUnreachable) else 'error'
         return self._stream.end_reason
 
-    def batches(self, *, heartbeat: float = 2.0, max_lines: int = 2000) -> Iterator[list]:
-        """Lists of new LogLines as they come; an empty list after `heartbeat` seconds of silence.
+    def batches(self, *, heartbeat: float = 2.0, max_lines: int = 2000) -> Iterator[log_lines.LineBlock]:
+        """LineBlocks of new lines as they come; an empty block (EMPTY) after `heartbeat` seconds of silence.
 
-        Lines arriving within COALESCE_SECONDS of the first of a batch share it (up to `max_lines`).
+        Lines arriving within COALESCE_SECONDS of the first of a block share it (up to `max_lines`).
         Ends when the stream ends (see end_reason). Closing the generator closes the stream.
         """
         pending: list = []
-        due = 0.0
+        count, due = 0, 0.0
         try:
             while True:
                 wait = heartbeat if not pending else max(0.0, due - time.monotonic())
                 try:
-                    lines = self._stream.read_lines(wait)
+                    block = self._stream.read_block(wait)
                 except exceptions.DockerDashboardError as error:
-                    self.error, lines = error, None
-                if lines is None:
+                    self.error, block = error, None
+                if block is None:
                     break
-                if lines and self._skip is not None and self._skip.seen > 0:
-                    lines, self._skip = _skip_seen(lines, self._skip)
-                if lines:
+                if block.count and self._skip is not None and self._skip.seen > 0:
+                    lines, self._skip = _skip_seen(log_lines.unpack(block), self._skip)
+                    block = log_lines.pack(lines)
+                if block.count:
                     if not pending:
                         due = time.monotonic() + COALESCE_SECONDS
-                    pending.extend(lines)
-                if pending and (len(pending) >= max_lines or time.monotonic() >= due):
+                    pending.append(block)
+                    count += block.count
+                if pending and (count >= max_lines or time.monotonic() >= due):
                     yield self._sent(pending)
-                    pending = []
-                elif not pending and not lines:
-                    yield []
+                    pending, count = [], 0
+                elif not pending and not block.count:
+                    yield log_lines.EMPTY
             if pending:
                 yield self._sent(pending)
         finally:
             self.close()
 
-    def _sent(self, batch: list) -> list:
-        self.cursor = advance_all(self.cursor, batch)
-        return batch
+    def _sent(self, blocks: list) -> log_lines.LineBlock:
+        block = log_lines.join(blocks)
+        self.cursor = advance_block(self.cursor, block)
+        return block
 
     def close(self) -> None:
         """Stop reading and release the connection to dockerd (idempotent)."""

@@ -14,7 +14,7 @@ import struct
 import threading
 import time
 from datetime import datetime
-from typing import Any, Iterator, NamedTuple
+from typing import Any, Iterator
 
 from docker_dashboard import conf
 from docker_dashboard import exceptions
@@ -22,6 +22,9 @@ from docker_dashboard.api.client import CONNECTION_ERRORS
 from docker_dashboard.api.client import docker_client
 from docker_dashboard.api.client import docker_errors
 from docker_dashboard.api.containers import ServerContainer
+from docker_dashboard.api import log_lines
+from docker_dashboard.api.log_lines import LineBlock
+from docker_dashboard.api.log_lines import LogLine
 from docker_dashboard.api.response_body import ResponseBody
 from docker_dashboard.api.response_body import response_sockets
 
@@ -32,18 +35,6 @@ STREAMS = {0: 'stdin', 1: 'stdout', 2: 'stderr'}
 SYSTEM_ERROR = 3  # Engine API >= 1.42 reports a stream error in-band as type 3
 # Docker's RFC3339Nano prefix when timestamps=1, e.g. 2026-11-23T11:32:14.810899823Z
 _TIMESTAMP = re.compile(rb'^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)) ')
-
-
-class LogLine(NamedTuple):
-    """One line of container output. `text` is untrusted: escape it wherever it is shown.
-
-    A tuple, not a dataclass: a busy log makes hundreds of thousands of these a second.
-    """
-
-    stream: str            # 'stdout' or 'stderr' ('stdout' for TTY containers)
-    text: str              # decoded as UTF-8 with replacement characters, no trailing newline
-    timestamp: str | None = None
-    truncated: bool = False  # the line was longer than max_line_bytes and was cut
 
 
 class FrameParser:
@@ -86,6 +77,18 @@ class FrameParser:
                 lines.extend(self._payload(stream, pending[start:end]))
         self._pending = pending[offset:]
         return lines
+
+    def feed_block(self, data: bytes) -> LineBlock:
+        """feed(), with the lines as one LineBlock: a run of whole one-line frames (a busy log) is taken
+        in bulk (log_lines.whole_frames), anything else frame by frame."""
+        if not (self.tty or not self.timestamps or any(self._lines.values()) or self._cut):
+            pending = self._pending + data if self._pending else data
+            end = pending.rfind(b'\n') + 1
+            block = log_lines.whole_frames(pending[:end], self.max_line_bytes) if end else None
+            if block is not None:
+                self._pending = pending[end:]
+                return block
+        return log_lines.pack(self.feed(data))
 
     def _whole_line(self, stream: str, raw: bytes) -> LogLine:
         stamp = None
@@ -200,6 +203,28 @@ class LogStream:
         """The lines of the next read from dockerd: [] when `timeout` seconds pass with nothing new (or the
         read ended inside a line), None once the stream has ended (see end_reason). Raises
         DockerHostUnreachable when the connection breaks."""
+        chunk = self._next_chunk(timeout)
+        if chunk is None:
+            return None
+        lines = self._parser.feed(chunk) if chunk else []
+        if self._finished:
+            lines.extend(self._last_lines())
+            return lines or None
+        return lines
+
+    def read_block(self, timeout: float | None = None) -> LineBlock | None:
+        """read_lines() as one LineBlock (the live view's fast path; EMPTY for [])."""
+        chunk = self._next_chunk(timeout)
+        if chunk is None:
+            return None
+        block = self._parser.feed_block(chunk) if chunk else log_lines.EMPTY
+        if self._finished:
+            block = log_lines.join([block, log_lines.pack(self._last_lines())])
+            return block if block.count else None
+        return block
+
+    def _next_chunk(self, timeout: float | None) -> bytes | None:
+        """Bytes of the next read (b'' when it ended the stream or `timeout` passed), None after the end."""
         if self._finished:
             return None
         if not self._timer_started:
@@ -209,7 +234,7 @@ class LogStream:
             chunk = self._body.read(timeout)
         except TimeoutError:
             if timeout is not None and not self.end_reason:
-                return []   # quiet: nothing arrived for `timeout` seconds
+                return b''   # quiet: nothing arrived for `timeout` seconds
             chunk = self._broken()
         except CONNECTION_ERRORS + (OSError, ValueError, AttributeError):
             chunk = self._broken()
@@ -219,17 +244,16 @@ class LogStream:
                 chunk = chunk[:room]
                 self.end_reason = 'bytes'
             self.bytes_read += len(chunk)
-            lines = self._parser.feed(chunk)
         else:
             self.end_reason = self.end_reason or 'eof'
-            lines = []
         if self.end_reason:
             self._finished = True
-            if self.end_reason in ('eof', 'bytes', 'time'):
-                lines.extend(self._parser.flush())
             self.close()
-            return lines or None
-        return lines
+        return chunk
+
+    def _last_lines(self) -> list:
+        """Lines still open when the stream ended by itself or at a bound (output without a final newline)."""
+        return self._parser.flush() if self.end_reason in ('eof', 'bytes', 'time') else []
 
     def _broken(self) -> bytes:
         """A read failed: a shut-down socket (close or the time bound) ends the stream, else the host is gone."""

@@ -10,9 +10,16 @@ from docker_dashboard import api
 from docker_dashboard import exceptions
 from docker_dashboard.api.log_follow import Cursor
 from docker_dashboard.api.log_follow import StreamSlots
+from docker_dashboard.api.log_lines import unpack
 
 pytestmark = pytest.mark.docker
 REQUEST = types.SimpleNamespace(user=types.SimpleNamespace(project_id='project-a'))
+
+
+def line_batches(blocks):
+    """The follower's LineBlocks as lists of LogLines."""
+    for block in blocks:
+        yield unpack(block)
 
 
 def running(server_containers, command, **kwargs):
@@ -36,7 +43,7 @@ def test_new_lines_arrive_within_a_second(server_containers):
     container, _ = running(server_containers, ['sh', '-c', 'sleep 1; while true; do echo tick; sleep 0.3; done'])
     follower = api.log_follow.follow_container(container, tail=0, max_seconds=10)
     delays = []
-    for batch in follower.batches(heartbeat=0.5):
+    for batch in line_batches(follower.batches(heartbeat=0.5)):
         received = time.time()
         for line in batch:
             # Docker stamps each line when the container writes it.
@@ -57,7 +64,7 @@ def test_resume_from_cursor_loses_and_repeats_nothing(server_containers):
     while len(seen) < 6000 and time.monotonic() < deadline:
         follower = api.log_follow.follow_container(container, cursor=cursor, tail='all', max_seconds=10)
         taken = 0
-        for batch in follower.batches(heartbeat=0.5, max_lines=137):
+        for batch in line_batches(follower.batches(heartbeat=0.5, max_lines=137)):
             seen.extend(int(line.text) for line in batch)
             taken += len(batch)
             if taken >= 700 or len(seen) >= 6000:
@@ -74,7 +81,7 @@ def test_quiet_container_gets_heartbeats_and_the_stream_stays_open(server_contai
     follower = api.log_follow.follow_container(container, tail='all', max_seconds=10)
     batches = []
     started = time.monotonic()
-    for batch in follower.batches(heartbeat=0.3):
+    for batch in line_batches(follower.batches(heartbeat=0.3)):
         batches.append([line.text for line in batch])
         if len(batches) >= 5:
             break
@@ -88,7 +95,7 @@ def test_closing_releases_dockerd(server_containers, dockerd):
     container, _ = running(server_containers, ['sh', '-c', 'while true; do echo spam; done'])
     follower = api.log_follow.follow_container(container, tail=0, max_seconds=60)
     generator = follower.batches(heartbeat=0.5)
-    assert next(generator)
+    assert next(generator).count
     generator.close()   # what the WSGI server does when the browser goes away
     assert follower.join(timeout=3), 'the connection to dockerd is still open after close'
     assert follower.end_reason == 'closed'
@@ -98,7 +105,7 @@ def test_time_bound_ends_the_follow_and_says_why(server_containers):
     container, _ = running(server_containers, ['sh', '-c', 'while true; do echo tick; sleep 0.2; done'])
     follower = api.log_follow.follow_container(container, tail=0, max_seconds=1.2)
     started = time.monotonic()
-    lines = sum(len(batch) for batch in follower.batches(heartbeat=0.5))
+    lines = sum(len(batch) for batch in line_batches(follower.batches(heartbeat=0.5)))
     assert 1.1 < time.monotonic() - started < 3
     assert lines >= 3
     assert follower.end_reason == 'time'
@@ -108,7 +115,7 @@ def test_a_stopped_container_ends_with_eof(server_containers):
     container, container_id = running(server_containers, ['sh', '-c', 'echo a; echo b >&2'])
     server_containers.wait(container_id)
     follower = api.log_follow.follow_container(container, tail='all', max_seconds=10)
-    texts = [(line.stream, line.text) for batch in follower.batches(heartbeat=0.5) for line in batch]
+    texts = [(line.stream, line.text) for batch in line_batches(follower.batches(heartbeat=0.5)) for line in batch]
     assert sorted(texts) == [('stderr', 'b'), ('stdout', 'a')]
     assert follower.end_reason == 'eof'
 

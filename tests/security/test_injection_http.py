@@ -102,8 +102,8 @@ def test_event_stream_carries_markup_json_escaped(demo_horizon, hostile_server):
     text = body.decode('utf-8')
     assert f'{LOG_MARK}-END' in text
     assert not raw_markup_in(text) and '<' not in text and '\r' not in text
-    lines = [json.loads(line[len('data: '):]) for line in text.split('\n') if line.startswith('data: [')]
-    texts = [entry[2] for batch in lines for entry in batch]
+    blocks = [json.loads(line[len('data: '):]) for line in text.split('\n') if line.startswith('data: {"s":')]
+    texts = [line.partition(' ')[2] for block in blocks for line in block['t'].split('\n')]
     assert f'{LOG_MARK} {XSS["log"]}' in texts
 
 

@@ -111,7 +111,7 @@ def test_members_see_their_containers_with_a_neutral_host_label(openstack, demo_
                 if seen.count(b'event: lines') >= 2 or b'event: failed' in seen or time.monotonic() > deadline:
                     break
         assert b'event: hello' in seen and b'"running":true' in seen
-        assert re.search(rb'id: \d{4}-\d\d-\d\dT[0-9:.]+Z~\d+\nevent: lines\ndata: \[\["[oe]"', seen), seen[:500]
+        assert re.search(rb'id: \d{4}-\d\d-\d\dT[0-9:.]+Z~\d+\nevent: lines\ndata: \{"s":"[oe]+","t":"\d{4}-', seen), seen[:500]
     finally:
         nova.servers.delete(server.id)
 

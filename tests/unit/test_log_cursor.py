@@ -5,7 +5,8 @@ import random
 import pytest
 
 from docker_dashboard.api.log_follow import Cursor, _skip_seen, advance, advance_all
-from docker_dashboard.api.logs import LogLine
+from docker_dashboard.api.log_lines import LogLine, pack, unpack
+from docker_dashboard.api.log_follow import advance_block
 
 STAMPS = ['2026-11-23T10:00:00.000000001Z', '2026-11-23T10:00:00.000000002Z', '2026-11-23T10:00:01Z']
 
@@ -22,6 +23,7 @@ def test_advance_all_equals_advancing_line_by_line(seed):
     for line in lines:
         expected = advance(expected, line)
     assert advance_all(start, lines) == expected
+    assert advance_block(start, pack(lines)) == expected
 
 
 def test_skip_seen_drops_only_what_the_cursor_counted():
@@ -44,7 +46,7 @@ class TricklingStream:
     def __init__(self, count: int) -> None:
         self.count, self.sent, self.waits = count, 0, []
 
-    def read_lines(self, timeout=None):
+    def read_block(self, timeout=None):
         import time
         self.waits.append(timeout)
         if self.sent == self.count:
@@ -52,7 +54,7 @@ class TricklingStream:
             return None
         time.sleep(0.005)
         self.sent += 1
-        return [LogLine('stdout', str(self.sent - 1), f'2026-11-23T10:00:00.{self.sent - 1:09d}Z')]
+        return pack([LogLine('stdout', str(self.sent - 1), f'2026-11-23T10:00:00.{self.sent - 1:09d}Z')])
 
     def close(self) -> None:
         pass
@@ -61,8 +63,8 @@ class TricklingStream:
 def test_small_reads_are_coalesced_into_few_events_without_loss():
     from docker_dashboard.api.log_follow import LogFollower
     follower = LogFollower(TricklingStream(200), None)
-    events = [batch for batch in follower.batches(heartbeat=5) if batch]
-    assert [line.text for batch in events for line in batch] == [str(n) for n in range(200)]
+    events = [block for block in follower.batches(heartbeat=5) if block.count]
+    assert [line.text for block in events for line in unpack(block)] == [str(n) for n in range(200)]
     # 200 reads over about a second: coalescing windows of 50 ms give about 20 events, not 200
     assert len(events) <= 60, len(events)
     assert follower.cursor == Cursor('2026-11-23T10:00:00.000000199Z', 1)

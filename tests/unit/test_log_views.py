@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from docker_dashboard import api
 from docker_dashboard import exceptions as dd_exceptions
+from docker_dashboard.api import log_lines
 from docker_dashboard.api.log_follow import Cursor
 from docker_dashboard.api.log_follow import StreamSlots
 from docker_dashboard.api.logs import LogLine
@@ -25,7 +26,7 @@ class FakeFollower:
         for batch in self._batches:
             for line in batch:
                 self.cursor = api.log_follow.advance(self.cursor, line)
-            yield batch
+            yield log_lines.pack(batch)
 
     def close(self):
         self.closed = True
@@ -62,7 +63,8 @@ class LogStreamTests(helpers.TestCase):
         body = consume(response)
         self.assertIn('event: hello\ndata: {"running":true}', body)
         self.assertIn('id: 2026-11-23T10:00:00.000000001Z~2\nevent: lines\n', body)
-        self.assertIn('["e","2026-11-23T10:00:00.000000001Z","\\u003cimg src=x onerror=alert(1)\\u003e",false]', body)
+        self.assertIn('data: {"s":"oe","t":"2026-11-23T10:00:00.000000001Z one\\n'
+                      '2026-11-23T10:00:00.000000001Z \\u003cimg src=x onerror=alert(1)\\u003e","c":[]}', body)
         self.assertNotIn(HOSTILE, body)
         self.assertIn(': keepalive', body)
         self.assertIn('event: end\ndata: {"reason":"time"', body)

@@ -4,7 +4,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from docker_dashboard.api import log_lines
 from docker_dashboard.api.log_follow import Cursor
+from docker_dashboard.api.logs import LogLine
 from docker_dashboard.content.containers import logviews
 from docker_dashboard import exceptions as dd_exceptions
 
@@ -38,8 +40,9 @@ def test_download_name_is_safe_in_a_header_and_a_shell(name):
 
 @pytest.mark.parametrize('text', HOSTILE_TEXT)
 def test_sse_event_carries_hostile_text_as_one_inert_data_line(text):
-    line = SimpleNamespace(stream='stdout', timestamp='2026-11-23T10:00:00.000000001Z', text=text, truncated=False)
-    event = logviews.LogStreamView.sse('lines', [logviews.line_json(line)], '2026-11-23T10:00:00.000000001Z~1')
+    line = LogLine('stdout', text, '2026-11-23T10:00:00.000000001Z', False)
+    event = logviews.LogStreamView.sse('lines', logviews.block_json(log_lines.pack([line] * 3)),
+                                       '2026-11-23T10:00:00.000000001Z~1')
     body = event.decode('utf-8')
     # exactly the three SSE fields and the blank line that ends the event: no injected field or event
     assert body.count('\n') == 4 and body.endswith('\n\n'), body

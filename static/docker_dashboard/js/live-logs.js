@@ -201,6 +201,19 @@
     else { this.unseen += lines.length; this.showJump(); }
   };
 
+  /* A 'lines' event carries a batch as {s: one 'o'/'e' per line, t: the lines joined by newlines, each
+     "<timestamp> <text>", c: indexes of cut lines}; the view draws [stream, timestamp, text, cut]. */
+  function unpackLines(data) {
+    var texts = data.t.split('\n'), lines = new Array(texts.length), cut = {};
+    (data.c || []).forEach(function (index) { cut[index] = true; });
+    for (var i = 0; i < texts.length; i++) {
+      var text = texts[i], space = text.indexOf(' ');
+      lines[i] = space < 0 ? [data.s.charAt(i), '', text, !!cut[i]]
+                           : [data.s.charAt(i), text.slice(0, space), text.slice(space + 1), !!cut[i]];
+    }
+    return lines;
+  }
+
   LiveLog.prototype.receive = function (lines) {
     if (this.paused || this.searching) {
       this.pending = this.pending.concat(lines).slice(-this.maxLines);
@@ -257,7 +270,7 @@
     });
     source.addEventListener('lines', function (event) {
       if (event.lastEventId) { self.cursor = event.lastEventId; }
-      self.receive(JSON.parse(event.data));
+      self.receive(unpackLines(JSON.parse(event.data)));
     });
     source.addEventListener('end', function (event) {
       var data = JSON.parse(event.data);
