@@ -26,7 +26,9 @@ DEFAULT_LOG_LIMITS = {
     'max_line_bytes': 16 * 1024,  # longer lines are cut (and marked) so one line cannot fill memory
     'max_seconds': 30,            # wall-clock bound of a non-follow read
     'follow_max_seconds': 300,    # a follow stream ends after this; the browser reconnects
-    'follow_max_bytes': 64 * MIB,
+    # A reconnect makes dockerd read the log from its start to find the cursor's time (json-file has no
+    # index), so a byte bound that a busy log reaches in seconds costs dockerd more than it saves.
+    'follow_max_bytes': 1024 * MIB,
     'max_streams': 20,            # concurrent follow streams per web process
     'download_max_bytes': 1024 * MIB,   # a download stops (and says so in its last line) past this
     'download_max_seconds': 600,
