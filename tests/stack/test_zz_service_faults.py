@@ -63,9 +63,6 @@ def visit_all(clients: dict, pages: list) -> list:
     return [f.visit(clients[user], path, kind) for user, path, kind in pages]
 
 
-# The live-log page answers Horizon's 404 page for any Nova error (docker_dashboard/content/containers/
-# logviews.py LiveLogsView: it cannot tell "Nova failed" from "not yours"); a 404, not a server error.
-LIVE_LOG_PAGE_404 = 'logs/'
 # Horizon's own pages, the control: with Keystone down every full Horizon page is a 500 whatever its panel
 # (the navigation asks Keystone for the identity API version, the header for the user's projects).
 CONTROL = [('demo', '/project/instances/', 'page'), ('admin', '/admin/hypervisors/', 'page')]
@@ -87,8 +84,6 @@ def judge(baseline: list, faulted: list, horizon_broken: bool) -> tuple[list[str
             problems.append(f'refused or logged out: {after.describe()}')
         elif after.seconds > 30:
             problems.append(f'slow: {after.describe()}')
-        elif after.final == 404 and after.path.endswith(LIVE_LOG_PAGE_404):
-            continue
         elif not after.errors and (after.final != before.final or after.body != before.body and after.path.endswith(
                 'logs/stream')):
             problems.append(f'changed without a message: {after.describe()}')

@@ -211,5 +211,14 @@ class LiveLogsPageTests(helpers.TestCase):
 
     @helpers.create_mocks({api.nova: ['server_get']})
     def test_full_page_of_an_invisible_server_is_404(self):
-        self.mock_server_get.side_effect = self.exceptions.nova
+        from novaclient import exceptions as nova_exceptions
+        self.mock_server_get.side_effect = nova_exceptions.NotFound(404)   # what Nova says for another project's
         self.assertEqual(404, self.client.get(url('logs', self.servers.first().id)).status_code)
+
+    @helpers.create_mocks({api.nova: ['server_get']})
+    def test_full_page_with_nova_failing_says_so_on_the_containers_page(self):
+        self.mock_server_get.side_effect = self.exceptions.nova   # a 500 from Nova
+        server_id = self.servers.first().id
+        res = self.client.get(url('logs', server_id))
+        self.assertRedirectsNoFollow(res, reverse('horizon:project:docker_containers:index'))
+        self.assertMessageCount(error=1)

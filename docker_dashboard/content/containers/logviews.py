@@ -20,6 +20,7 @@ from django import http
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import generic
+from horizon import exceptions as horizon_exceptions
 
 from docker_dashboard import api
 from docker_dashboard import conf
@@ -126,8 +127,12 @@ class LiveLogsView(generic.TemplateView):
         server_id = self.kwargs['server_id']
         try:
             server = api.nova.server_get(self.request, server_id)
-        except Exception as error:
-            raise http.Http404(_not_visible(error))
+        except horizon_exceptions.NOT_FOUND as error:
+            raise http.Http404(_not_visible(error))   # missing and "not yours" read the same
+        except Exception:
+            # Nova failed (down, 5xx): the same for every id, so saying so reveals nothing
+            horizon_exceptions.handle(self.request, _('Unable to retrieve the container: %s') % server_id,
+                                      redirect=reverse('horizon:project:docker_containers:index'))
         context.update({'server': server, 'page_title': _('Logs of %s') % (server.name or server.id)})
         context.update(live_log_context(self.request, server.id))
         return context
