@@ -132,13 +132,16 @@ def seed_images():
     host = dockerd.DockerDaemon('docker-host-1', os.path.join(STACK_DIR, 'docker', 'docker-host-1'))
     host.build_base_image(ROOTFS_TAG)
     api = docker.APIClient(base_url=DOCKER_URL, version='1.41', timeout=300)
-    glance = glance_client.Client('2', session=session())
+    auth = session()
+    glance = glance_client.Client('2', session=auth)
+    project = auth.get_project_id()
     existing = {}
     for image in glance.images.list(filters={'container_format': 'docker'}):
         if image.status == 'active':
             existing[image.name] = image
-        elif image.status in ('queued', 'saving', 'killed'):
-            glance.images.delete(image.id)   # leftover of an interrupted upload
+        elif image.status in ('queued', 'saving', 'killed') and image.name in IMAGES and image.owner == project:
+            # a seed upload that was interrupted; other unfinished images may be imports in progress
+            glance.images.delete(image.id)
     for tag, files in IMAGES.items():
         try:
             api.inspect_image(tag)
