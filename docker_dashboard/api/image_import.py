@@ -34,7 +34,6 @@ from docker_dashboard import exceptions
 from docker_dashboard.api import client as docker_client_module
 from docker_dashboard.api import glance
 from docker_dashboard.api import images
-from docker_dashboard.api.image_discard import DISCARD_ATTEMPTS  # noqa: F401 - the callers' names
 from docker_dashboard.api.image_discard import discard_image
 from docker_dashboard.api import tarball
 

@@ -161,11 +161,9 @@ class LogFollower:
         """Stop reading and release the connection to dockerd (idempotent)."""
         self._stream.close()
 
-    def join(self, timeout: float) -> bool:
-        """True once the connection to dockerd is released (waits up to `timeout` seconds)."""
-        deadline = time.monotonic() + timeout
-        while not self._stream.released and time.monotonic() < deadline:
-            time.sleep(0.02)
+    @property
+    def released(self) -> bool:
+        """True once the connection to dockerd is shut down (close() does it at once)."""
         return self._stream.released
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import socket
 import struct
 import threading
 import time
@@ -26,6 +25,7 @@ from docker_dashboard.api import log_lines
 from docker_dashboard.api.log_lines import LineBlock
 from docker_dashboard.api.log_lines import LogLine
 from docker_dashboard.api.response_body import ResponseBody
+from docker_dashboard.api.response_body import close_response
 from docker_dashboard.api.response_body import response_sockets
 
 LOG = logging.getLogger(__name__)
@@ -289,12 +289,7 @@ class LogStream:
             if self._closed:
                 return
             self._closed = True
-        for sock in response_sockets(self._client, self._response):
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:  # already closed: nothing to release
-                pass
-        self._response.close()
+        close_response(self._client, self._response)
 
 
 _EXACT_SINCE = re.compile(r'^\d{1,12}\.\d{9}$')

@@ -6,12 +6,15 @@ itself and removes the chunk framing here, and its reads can wait a bounded time
 """
 from __future__ import annotations
 
+import socket
 import ssl
 from typing import Any
 
 from docker_dashboard import exceptions
 
 READ_SIZE = 64 * 1024
+# what a read on a non-blocking socket (plain or TLS) raises when nothing has arrived
+_WOULD_WAIT = (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
 
 
 class ResponseBody:
@@ -91,7 +94,7 @@ class ResponseBody:
                         break
                     pieces.append(piece)
                     size += len(piece)
-            except (ssl.SSLWantReadError, ssl.SSLWantWriteError, BlockingIOError):
+            except _WOULD_WAIT:
                 pass   # nothing more has arrived
             finally:
                 sock.settimeout(saved)
@@ -105,7 +108,7 @@ class ResponseBody:
         sock.settimeout(0)
         try:
             return read() or b''
-        except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
+        except _WOULD_WAIT:
             return b''
         finally:
             sock.settimeout(saved)
@@ -155,3 +158,14 @@ def response_sockets(client: Any, response: Any) -> list:
     except Exception:  # the response is already closed
         return []
     return [s for s in (raw, getattr(raw, '_sock', None)) if hasattr(s, 'settimeout')]
+
+
+def close_response(client: Any, response: Any) -> None:
+    """Shut the response's sockets down, so a read blocked on them in another thread returns at once, then
+    close the response."""
+    for sock in response_sockets(client, response):
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:  # already closed: nothing to release
+            pass
+    response.close()

@@ -12,7 +12,6 @@ import concurrent.futures
 import json
 import logging
 import re
-import socket
 import time
 from calendar import timegm
 from dataclasses import asdict
@@ -25,7 +24,7 @@ from docker_dashboard.api.client import CONNECTION_ERRORS
 from docker_dashboard.api.client import docker_client
 from docker_dashboard.api.client import docker_errors
 from docker_dashboard.api.containers import ServerContainer
-from docker_dashboard.api.response_body import response_sockets
+from docker_dashboard.api.response_body import close_response
 
 LOG = logging.getLogger(__name__)
 
@@ -210,12 +209,7 @@ def container_stats(container: ServerContainer) -> StatsSample:
         # Docker sends an object every second: two of them take a second, plus the usual timeout.
         objects = read_stats_objects(response, 2, deadline=time.monotonic() + 1 + timeout, host=container.host)
     finally:
-        for sock in response_sockets(client, response):
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:  # already closed
-                pass
-        response.close()
+        close_response(client, response)
     if len(objects) < 2:
         raise exceptions.ContainerNotRunning()
     return sample_from(objects[0], objects[1], container.attrs.get('HostConfig'))

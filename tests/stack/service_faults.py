@@ -78,8 +78,8 @@ def service_stopped(openstack: Any, name: str) -> Iterator[None]:
 
 def start_service(openstack: Any, name: str) -> None:
     """Start one API service exactly as stack/run.sh does (its start function in stack/lib/openstack.sh,
-    under run.sh's lock), and nothing else: run.sh would also re-seed the cloud, which deletes every
-    unfinished Docker image in Glance and so would hide the orphans the import tests look for. Falls
+    under run.sh's lock), and nothing else: run.sh would also re-seed the cloud (which deletes the seeder's
+    own unfinished uploads) and restart whatever else it finds changed. Falls
     back to run.sh if that fails."""
     import subprocess
     script = f'. stack/lib/common.sh && . stack/lib/openstack.sh && {STARTERS[name]}'

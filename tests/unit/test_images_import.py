@@ -373,7 +373,7 @@ class DiscardTests(helpers.TestCase):
         self.mock_image_get.return_value = docker_image(self.tenant.id, status='queued')
         with mock.patch('time.sleep'), mock.patch.object(image_discard, '_ensure_reaper'):
             image_import.discard_image(self.request, 'img-1')      # logged, never raised
-        self.assertEqual(image_import.DISCARD_ATTEMPTS, self.mock_image_delete.call_count)
+        self.assertEqual(image_discard.DISCARD_ATTEMPTS, self.mock_image_delete.call_count)
         self.addCleanup(image_discard._pending.clear)
 
     @helpers.create_mocks({api.glance: ['image_delete', 'image_get']})
