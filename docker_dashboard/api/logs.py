@@ -316,12 +316,14 @@ def container_logs(container: ServerContainer, *, tail: int | str | None = None,
                    since: datetime | float | str | None = None, until: datetime | float | str | None = None,
                    timestamps: bool = False, follow: bool = False, stdout: bool = True,
                    stderr: bool = True, max_bytes: int | None = None,
-                   max_seconds: float | None = None) -> LogStream:
+                   max_seconds: float | None = None, download: bool = False) -> LogStream:
     """Open the logs of `container` and return a LogStream of its lines.
 
     `tail` is a number of lines (at most logs.max_tail; None means logs.default_tail) or 'all' (then
-    only the byte bound limits it). The request is sent now, so a missing container or an
-    unreachable host raises here, before anything has been streamed.
+    only the byte bound limits it). The bounds are the follow bounds with `follow`, the download bounds
+    with `download` (a download streams to the browser, so it may read far more than a page holds), else
+    the read bounds. The request is sent now, so a missing container or an unreachable host raises here,
+    before anything has been streamed.
     """
     limits = conf.get_settings().logs
     if tail is None:
@@ -341,11 +343,13 @@ def container_logs(container: ServerContainer, *, tail: int | str | None = None,
     if until_epoch is not None:
         params['until'] = until_epoch
     if follow:
-        max_bytes = min(max_bytes or limits.follow_max_bytes, limits.follow_max_bytes)
-        max_seconds = min(max_seconds or limits.follow_max_seconds, limits.follow_max_seconds)
+        byte_bound, time_bound = limits.follow_max_bytes, limits.follow_max_seconds
+    elif download:
+        byte_bound, time_bound = limits.download_max_bytes, limits.download_max_seconds
     else:
-        max_bytes = min(max_bytes or limits.max_bytes, limits.max_bytes)
-        max_seconds = min(max_seconds or limits.max_seconds, limits.max_seconds)
+        byte_bound, time_bound = limits.max_bytes, limits.max_seconds
+    max_bytes = min(max_bytes or byte_bound, byte_bound)
+    max_seconds = min(max_seconds or time_bound, time_bound)
     client = docker_client(container.host)
     with docker_errors(container.host, exceptions.ContainerNotFound):
         response = client._get(client._url('/containers/{0}/logs', container.id), params=params, stream=True)

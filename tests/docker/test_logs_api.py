@@ -82,6 +82,26 @@ def test_byte_bound_stops_reading(server_containers):
     assert lines[0].text == '1'
 
 
+def test_download_reads_past_the_read_bound_up_to_its_own(server_containers, settings, docker_settings):
+    # a read (page, search) stops at logs.max_bytes; a download at logs.download_max_bytes
+    settings.DOCKER_DASHBOARD = dict(docker_settings, logs=dict(
+        docker_settings['logs'], max_bytes=4096, max_seconds=1, download_max_bytes=60000))
+    container = finished(server_containers, ['seq', '1', '20000'])   # 108,894 bytes of text
+    with api.logs.container_logs(container, tail='all') as stream:
+        assert len(list(stream)) < 1000
+        assert stream.end_reason == 'bytes'
+    with api.logs.container_logs(container, tail='all', download=True) as stream:
+        assert stream.max_seconds == 600
+        lines = list(stream)
+    assert stream.end_reason == 'bytes' and stream.bytes_read == 60000
+    assert 4000 < len(lines) < 20000 and lines[0].text == '1'   # 8 bytes of frame header per line
+    settings.DOCKER_DASHBOARD = dict(settings.DOCKER_DASHBOARD, logs=dict(
+        settings.DOCKER_DASHBOARD['logs'], download_max_bytes=1024 * 1024))
+    with api.logs.container_logs(container, tail='all', download=True) as stream:
+        assert [line.text for line in stream] == [str(n) for n in range(1, 20001)]
+    assert stream.end_reason == 'eof'
+
+
 def test_long_line_is_cut_and_marked(server_containers):
     container = finished(server_containers, ['sh', '-c', "yes x | head -c 60000 | tr -d '\\n'; echo; echo next"])
     lines = api.logs.tail_lines(container, 10)

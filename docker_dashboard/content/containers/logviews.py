@@ -31,7 +31,9 @@ from docker_dashboard.content.containers import logsearch
 
 LOG = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 2.0
+DOWNLOAD_PIECE = 64 * 1024
 _PRESET = re.compile(r'^(\d{1,6})([smhd])$')
+_COUNT = re.compile(r'^[0-9]{1,9}$')   # ASCII digits only: str.isdigit() takes '²', which int() refuses
 _UNITS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400}
 _FILENAME_UNSAFE = re.compile(r'[^A-Za-z0-9._-]+')
 
@@ -50,11 +52,12 @@ def parse_time(value: str | None, name: str) -> datetime | None:
     if not value:
         return None
     preset = _PRESET.match(value)
-    if preset:
-        return datetime.fromtimestamp(time.time() - int(preset.group(1)) * _UNITS[preset.group(2)], tz=timezone.utc)
     try:
+        if preset:
+            seconds = time.time() - int(preset.group(1)) * _UNITS[preset.group(2)]
+            return datetime.fromtimestamp(seconds, tz=timezone.utc)
         parsed = datetime.fromisoformat(value.replace('Z', '+00:00'))
-    except ValueError:
+    except (ValueError, OverflowError, OSError):   # also a period reaching before the year 1
         raise UserError(_('"%s" must be a time such as 2026-11-23T10:00:00Z or a period such as 15m.') % name)
     if parsed.tzinfo is None:
         raise UserError(_('"%s" needs a time zone, e.g. 2026-11-23T10:00:00+01:00.') % name)
@@ -62,13 +65,17 @@ def parse_time(value: str | None, name: str) -> datetime | None:
 
 
 def parse_tail(request, default: int | str) -> int | str:
+    """`?tail=`: a number of lines up to logs.max_tail, or "all"; checked before any host is asked."""
     value = request.GET.get('tail')
     if value in (None, ''):
         return default
     if value == 'all':
         return 'all'
-    if not value.isdigit():
+    if not _COUNT.match(value):
         raise UserError(_('The number of lines must be a whole number or "all".'))
+    most = conf.get_settings().logs.max_tail
+    if int(value) > most:
+        raise UserError(_('At most %d lines can be shown at once.') % most)
     return int(value)
 
 
@@ -154,7 +161,7 @@ class LogSearchView(generic.View):
     def get(self, request, server_id):
         try:
             context = request.GET.get('context') or '0'
-            if not context.isdigit():
+            if not _COUNT.match(context):
                 raise UserError(_('Context must be a number of lines.'))
             query = logsearch.Query(text=request.GET.get('q', ''), is_regex=_flag(request, 'regex'),
                                     case_sensitive=_flag(request, 'case'), invert=_flag(request, 'invert'),
@@ -178,7 +185,7 @@ class LogSearchView(generic.View):
                 for hit in logsearch.search_lines(stream, query):
                     hits.append(line_json(hit.line) + [hit.is_match, hit.gap_before])
                 reason = stream.end_reason
-        except logsearch.SearchError as error:
+        except (logsearch.SearchError, dd_exceptions.LogLimitExceeded) as error:
             return json_response({'error': str(error)}, status=400)
         except dd_exceptions.DockerDashboardError as error:
             return json_response({'error': str(error)}, status=502)
@@ -271,25 +278,29 @@ class LogDownloadView(generic.View):
             return http.HttpResponseBadRequest(str(error), content_type='text/plain; charset=utf-8')
         try:
             server, container = server_container(request, server_id)
-            limits = conf.get_settings().logs
             stream = api.logs.container_logs(container, tail=tail, since=since, until=until, timestamps=True,
-                                              max_bytes=limits.download_max_bytes,
-                                              max_seconds=limits.download_max_seconds, **chosen)
+                                              download=True, **chosen)
+        except dd_exceptions.LogLimitExceeded as error:   # the request asked for too much: not a host failure
+            return http.HttpResponseBadRequest(str(error), content_type='text/plain; charset=utf-8')
         except dd_exceptions.DockerDashboardError as error:
             return http.HttpResponse(str(error), status=502, content_type='text/plain; charset=utf-8')
         except Exception as error:
             return http.HttpResponseNotFound(_not_visible(error), content_type='text/plain; charset=utf-8')
         with_times, with_streams = _flag(request, 'timestamps', True), _flag(request, 'marks', True)
+        # the view shows a cut line with a mark; the file says so in words (translated now: the body is
+        # produced after the request's language is gone)
+        cut_mark = _('[line cut at %d bytes]') % conf.get_settings().logs.max_line_bytes
         response = http.StreamingHttpResponse(
-            self.lines(stream, query, with_times, with_streams), content_type='text/plain; charset=utf-8')
+            self.lines(stream, query, with_times, with_streams, cut_mark), content_type='text/plain; charset=utf-8')
         response['Content-Disposition'] = f'attachment; filename="{download_name(server, container)}"'
         return response
 
     @staticmethod
-    def lines(stream, query, with_times: bool, with_streams: bool):
+    def lines(stream, query, with_times: bool, with_streams: bool, cut_mark: str):
         with stream:
             source = (hit.line for hit in logsearch.search_lines(stream, query, max_hits=10 ** 12)) \
                 if query else stream
+            pending, size = [], 0   # lines go out in pieces of about DOWNLOAD_PIECE bytes, not one by one
             try:
                 for line in source:
                     parts = []
@@ -298,10 +309,19 @@ class LogDownloadView(generic.View):
                     if with_streams:
                         parts.append(line.stream)
                     parts.append(line.text)
-                    yield (' '.join(parts) + '\n').encode('utf-8', 'replace')
+                    if line.truncated:
+                        parts.append(cut_mark)
+                    pending.append(' '.join(parts))
+                    size += len(pending[-1])
+                    if size >= DOWNLOAD_PIECE:
+                        yield ('\n'.join(pending) + '\n').encode('utf-8', 'replace')
+                        pending, size = [], 0
             except (dd_exceptions.DockerDashboardError, logsearch.SearchError) as error:
+                yield ''.join(line + '\n' for line in pending).encode('utf-8', 'replace')
                 yield ('\n[download interrupted: %s]\n' % error).encode()
                 return
+            if pending:
+                yield ('\n'.join(pending) + '\n').encode('utf-8', 'replace')
             if stream.end_reason in ('bytes', 'time'):
                 yield ('\n[download stopped at the configured %s limit]\n' % stream.end_reason).encode()
 
