@@ -4,10 +4,11 @@ from docker_dashboard.content.containers import logviews
 from docker_dashboard.content.containers import stats
 from docker_dashboard.content.containers import usage
 from docker_dashboard.content.containers import views
+from docker_dashboard.content.nosniff import nosniff_urls
 
 SERVER = r'^(?P<server_id>[^/]+)/'
 
-urlpatterns = [
+urlpatterns = nosniff_urls([
     re_path(r'^$', views.IndexView.as_view(), name='index'),
     re_path(r'^launch$', views.LaunchView.as_view(), name='launch'),
     re_path(r'^usage$', usage.ContainersUsageView.as_view(), name='usage'),
@@ -18,4 +19,4 @@ urlpatterns = [
     re_path(SERVER + r'logs/search$', logviews.LogSearchView.as_view(), name='logs_search'),
     re_path(SERVER + r'logs/download$', logviews.LogDownloadView.as_view(), name='logs_download'),
     re_path(SERVER + r'stats$', stats.ContainerStatsView.as_view(), name='stats'),
-]
+])
