@@ -13,7 +13,11 @@
   /* A busy log sends thousands of lines a second: they wait in a bounded queue and are drawn at most
      this often, in one DOM update, so the page stays responsive whatever the rate. */
   var RENDER_MS = 100;
-  var OTHER_ESCAPES = /\x1b(\[[0-9;?]*[A-Za-z]|\][^\x07]*(\x07|\x1b\\)|[@-Z\\-_])/g;
+  /* Escapes other than colours go and the text around them stays: a control string (OSC such as an OSC 8
+     hyperlink's URL, DCS, SOS, PM, APC) up to its own BEL or ST, never past the next ESC (a greedy match ran
+     from a link's opening to its closing sequence and took the link text with it); a CSI sequence in
+     ECMA-48's grammar; any other ESC sequence (charset, keypad, an unterminated string's introducer). */
+  var OTHER_ESCAPES = /\x1b(?:[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)|\[[0-?]*[ -\/]*[@-~]|[ -\/]*[0-~])/g;
 
   function ansiSpans(text) {
     /* Split text on SGR sequences into [classes, chunk] pairs; other escapes are dropped. */
