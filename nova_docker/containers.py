@@ -47,6 +47,28 @@ def labels(instance: Any, image_id: str) -> dict[str, str]:
     }
 
 
+# The kernel's limits (sethostname, setdomainname: __NEW_UTS_LEN); runc fails the start beyond them.
+UTS_NAME_MAX = 64
+
+
+def uts_names(hostname: str | None) -> dict[str, str]:
+    """Docker ``hostname`` and ``domainname`` for Nova's hostname, which may be an FQDN of up to 255
+    characters (microversion 2.94): the first label is the host name, the rest the domain name. A domain
+    name over the kernel's limit keeps its leading labels that fit (the host name alone is always kept)."""
+    if not hostname:
+        return {}
+    host, _, domain = hostname.strip('.').partition('.')
+    names = {'hostname': host[:UTS_NAME_MAX]}
+    labels_kept: list[str] = []
+    for label in domain.split('.') if domain else []:
+        if len('.'.join(labels_kept + [label])) > UTS_NAME_MAX:
+            break
+        labels_kept.append(label)
+    if labels_kept:
+        names['domainname'] = '.'.join(labels_kept)
+    return names
+
+
 def _split(text: str, origin: str) -> list[str]:
     try:
         argv = shlex.split(text)

@@ -33,6 +33,8 @@ from nova.virt import hardware
 from nova_docker import client as docker_client
 from nova_docker import conf as docker_conf
 from nova_docker import containers
+from nova_docker import events as docker_events
+from nova_docker import image_cache
 from nova_docker import images
 from nova_docker import network as docker_network
 from nova_docker import snapshot as docker_snapshot
@@ -47,6 +49,10 @@ class DockerDriver(driver.ComputeDriver):
     """Instances are containers named nova-<uuid>; images are Glance docker-save tarballs."""
 
     capabilities = dict(driver.ComputeDriver.capabilities,
+                        # manage_image_cache removes cached images nothing uses (image_cache).
+                        has_imagecache=True,
+                        # Neutron ports join and leave a running container (attach_interface).
+                        supports_attach_interface=True,
                         # Glance images of this driver are disk_format raw, container_format docker.
                         supports_image_type_raw=True)
 
@@ -56,6 +62,7 @@ class DockerDriver(driver.ComputeDriver):
         self.docker = docker_api or docker_client.DockerAPI()
         self._image_service = image_service
         self.networks = docker_network.DockerNetworks(self.docker)
+        self._events: docker_events.EventListener | None = None
 
     # -- helpers ------------------------------------------------------------------------------
     @property
@@ -104,6 +111,22 @@ class DockerDriver(driver.ComputeDriver):
                 f'The Docker Engine speaks API {supported}; [docker] api_version is '
                 f'{CONF.docker.api_version}')
         LOG.info('Docker Engine %s (API %s) ready for host %s', version.get('Version'), supported, host)
+        if self._events is None:
+            self._events = docker_events.EventListener(self.docker, self.emit_event)
+            self._events.listen(self._compute_event_callback is not None)
+            self._events.start()
+
+    def register_event_listener(self, callback: Any) -> None:
+        """Nova's event handler; Docker events wait in the listener until there is one."""
+        super().register_event_listener(callback)
+        if self._events is not None:
+            self._events.listen(callback is not None)
+
+    def cleanup_host(self, host: str) -> None:
+        """Stop following Docker events (nova-compute is shutting down)."""
+        if self._events is not None:
+            self._events.stop()
+            self._events = None
 
     def get_available_nodes(self, refresh: bool = False) -> list[str]:
         """One node per compute service, named after CONF.host."""
@@ -236,13 +259,13 @@ class DockerDriver(driver.ComputeDriver):
         if ports:
             host_args['network_mode'] = ports[0].docker_network
         host_config = self.docker.api.create_host_config(**host_args)
-        hostname = instance.hostname if instance.obj_attr_is_set('hostname') else None
+        uts = containers.uts_names(instance.hostname if instance.obj_attr_is_set('hostname') else None)
         try:
             with self.networks.first_port(ports[0] if ports else None) as network_args:
                 self.docker.create_container(
                     image=ref, command=command, name=containers.container_name(instance.uuid),
                     environment=environment, labels=containers.labels(instance, image_meta.id),
-                    host_config=host_config, hostname=hostname or None, detach=True, tty=False,
+                    host_config=host_config, detach=True, tty=False, **uts,
                     **network_args)
         except (docker_client.DockerOperationFailed, docker_network.NetworkWiringFailed) as error:
             self._remove_quietly(instance, network_info)
@@ -387,6 +410,10 @@ class DockerDriver(driver.ComputeDriver):
             context, image_id, record.get('name'), record.get('container_format'))
         return True
 
+    def manage_image_cache(self, context: Any, all_instances: Any) -> None:
+        """Nova's periodic cache pass: remove cached images no instance here uses (image_cache)."""
+        image_cache.manage(self.docker, self.image_service, context, all_instances)
+
     def get_console_output(self, context: Any, instance: Any) -> bytes:
         """The tail of docker logs: at most console_log_tail_lines lines and console_log_max_bytes."""
         try:
@@ -406,10 +433,10 @@ class DockerDriver(driver.ComputeDriver):
 
     def attach_interface(self, context: Any, instance: Any, image_meta: Any, vif: Any) -> None:
         """Connect the container to the port's network with its fixed IP (Docker keeps its own MAC
-        address: API 1.41 cannot set one on connect)."""
+        address: API 1.41 cannot set one on connect); a container booted with no port works too."""
         container = self._existing(instance)
         try:
-            self.networks.plug(container['Id'], docker_network.attachments([vif]))
+            self.networks.attach(container, docker_network.attachments([vif]))
         except (docker_client.DockerOperationFailed, docker_network.NetworkWiringFailed) as error:
             raise exception.InterfaceAttachFailed(instance_uuid=instance.uuid) from error
 

@@ -33,6 +33,7 @@ LOG = logging.getLogger(__name__)
 CONF = docker_conf.CONF
 
 NETWORK_PREFIX = 'neutron-'
+NONE_NETWORK = 'none'
 LABEL_NETWORK = 'org.openstack.neutron.network_id'
 LABEL_MANAGED = 'org.openstack.nova_docker.managed'
 # The bridge gets no address on the host: the host neither routes between Docker networks nor
@@ -222,6 +223,22 @@ class DockerNetworks:
             with _lock(attachment.network_id):
                 self.ensure(attachment)
                 self.connect(container, attachment)
+
+    def attach(self, container: dict, attachments: list[Attachment]) -> None:
+        """Connect an existing container (inspect output) to these ports' networks (interface attach).
+
+        A container booted with no port is on Docker's ``none`` network, which admits no other: it
+        leaves it first (on no network at all it keeps only its loopback, as on ``none``, restarts
+        included). A failed attach leaves no unused network behind.
+        """
+        if NONE_NETWORK in ((container.get('NetworkSettings') or {}).get('Networks') or {}):
+            with docker_client.translate_errors('leave the none network'):
+                self.docker.api.disconnect_container_from_network(container['Id'], NONE_NETWORK)
+        try:
+            self.plug(container['Id'], attachments)
+        except (docker_client.DockerOperationFailed, NetworkWiringFailed):
+            self.prune([attachment.network_id for attachment in attachments])
+            raise
 
 
 def neutron_networks_of(container: dict | None) -> list[str]:

@@ -60,7 +60,8 @@ class FakeImageService(images.ImageService):
 
 
 def make_instance(image_id: str, metadata: dict | None = None, memory_mb: int = 64,
-                  vcpus: int = 2, sysmeta: dict | None = None) -> objects.Instance:
+                  vcpus: int = 2, sysmeta: dict | None = None,
+                  hostname: str = 'test-server') -> objects.Instance:
     """A real nova Instance object (not in a database) as the compute manager passes it."""
     flavor = objects.Flavor(name='c1', flavorid='c1', memory_mb=memory_mb, vcpus=vcpus, root_gb=0,
                             ephemeral_gb=0, swap=0, extra_specs={})
@@ -68,7 +69,7 @@ def make_instance(image_id: str, metadata: dict | None = None, memory_mb: int = 
     system_metadata.update(sysmeta or {})
     return objects.Instance(uuid=str(uuid.uuid4()), id=abs(hash(uuid.uuid4())) % 100000,
                             project_id='proj-1', user_id='user-1', image_ref=image_id,
-                            hostname='test-server', flavor=flavor, metadata=metadata or {},
+                            hostname=hostname, flavor=flavor, metadata=metadata or {},
                             system_metadata=system_metadata, vm_state='building', task_state=None)
 
 

@@ -141,3 +141,31 @@ def test_a_port_docker_cannot_take_aborts_with_its_reason(make_driver, ctx, app_
     with pytest.raises(exception.BuildAbortException, match='no IPv4 address'):
         boot(drv, ctx, app_image, [ipv6_only])
     assert docker_cli.containers(all=True, filters={'label': containers.LABEL_UUID}) == []
+
+
+def test_an_interface_attaches_to_a_container_booted_without_ports(drv, ctx, app_image, docker_cli):
+    """Docker's 'none' network admits no other: attach failed for every server booted with no NIC."""
+    instance = boot(drv, ctx, app_image, [])
+    assert list(docker_cli.inspect_container(containers.container_name(instance.uuid))
+                ['NetworkSettings']['Networks']) == ['none']
+    net = (str(uuid.uuid4()), f'10.216.{OCTET}.0/24', f'10.216.{OCTET}.1')
+    port = vif(net, net[2][:-1] + '40')
+    drv.attach_interface(ctx, instance, app_image, port)
+    assert endpoint(docker_cli, instance, net)['IPAddress'] == net[2][:-1] + '40'
+    code, output = run_in(docker_cli, instance, ['ip', '-4', 'addr'])
+    assert code == 0 and f'{net[2][:-1]}40/24' in output
+    drv.detach_interface(ctx, instance, port)
+    assert networks_named(docker_cli, net) == []
+    # On no network at all the container keeps running and restarts with its loopback only.
+    drv.reboot(ctx, instance, None, 'HARD')
+    code, output = run_in(docker_cli, instance, ['ip', '-4', 'addr'])
+    assert code == 0 and 'inet 127.0.0.1/8' in output and net[2][:-1] not in output
+
+
+def test_a_failed_attach_leaves_no_network_behind(drv, ctx, app_image, docker_cli):
+    instance = boot(drv, ctx, app_image, [])
+    net = (str(uuid.uuid4()), f'10.217.{OCTET}.0/24', f'10.217.{OCTET}.1')
+    # An address outside the subnet: Docker refuses the connect after the network was created.
+    with pytest.raises(exception.InterfaceAttachFailed):
+        drv.attach_interface(ctx, instance, app_image, vif(net, f'10.218.{OCTET}.40'))
+    assert networks_named(docker_cli, net) == []

@@ -36,6 +36,26 @@ def test_spawn_runs_container_with_identity_and_limits(drv, ctx, app_image, dock
     assert drv.instance_exists(instance)
 
 
+# Tempest's ServersV294TestFqdnHostnames: 78 characters, more than sethostname(2) takes.
+TEMPEST_FQDN = 'x' * 52 + '-guest-test.domaintest.com'
+
+
+@pytest.mark.parametrize('fqdn, hostname, domainname', [
+    (TEMPEST_FQDN, 'x' * 52 + '-guest-test', 'domaintest.com'),
+    # Nova accepts 255 characters; the domain keeps the leading labels that fit in 64.
+    ('h.' + '.'.join(['d' * 40] * 6), 'h', 'd' * 40),
+    ('plain', 'plain', ''),
+])
+def test_an_fqdn_hostname_becomes_hostname_and_domainname(drv, ctx, app_image, docker_cli,
+                                                          fqdn, hostname, domainname):
+    instance = spawn(drv, ctx, app_image, hostname=fqdn)
+    config = inspect(docker_cli, instance)['Config']
+    assert (config['Hostname'], config['Domainname']) == (hostname, domainname)
+    assert drv.get_info(instance).state == power_state.RUNNING
+    exec_id = docker_cli.exec_create(containers.container_name(instance.uuid), ['hostname'])
+    assert docker_cli.exec_start(exec_id).decode().strip() == hostname
+
+
 def test_command_defaults_to_image_cmd(drv, ctx, app_image, docker_cli):
     instance = spawn(drv, ctx, app_image)
     assert inspect(docker_cli, instance)['Config']['Cmd'] == APP_CMD

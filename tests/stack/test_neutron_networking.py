@@ -1,6 +1,6 @@
-"""Containers on Neutron networks, end to end on the real stack: two servers booted by demo on demo-net
-(an affinity server group puts them on one Docker host) get their Neutron ports bound by the nova_docker
-mechanism driver, their containers have exactly the ports' fixed IPs and MACs, reach each other, and the
+"""Containers on Neutron networks, end to end on the real stack: two servers booted by demo on a network
+the module makes for itself (the user's stack may hold demo-net containers of the user's own), on one
+Docker host (an affinity server group), get their Neutron ports bound by the nova_docker mechanism driver, their containers have exactly the ports' fixed IPs and MACs, reach each other, and the
 panel shows the addresses; deleting them removes the endpoints, the ports and, with the last user, the
 Docker network. A port on a host that does not run nova_docker is refused at binding.
 """
@@ -12,26 +12,12 @@ import pytest
 
 from tests.stack import nova_helpers as h
 from tests.stack.horizon import Horizon, hidden_fields
+from tests.stack.neutron_helpers import NEUTRON, endpoint, neutron_get, own_network, ports_of
 
 pytestmark = pytest.mark.stack
 
-NEUTRON = {'service_type': 'network', 'interface': 'public'}
-DEMO_NET = 'demo-net'
 PREFIX = 'nnet'
 INDEX = '/project/docker_containers/'
-
-
-def neutron_get(openstack, path, user='demo', **params):
-    response = openstack.session(user).get(path, params=params, endpoint_filter=NEUTRON)
-    return response.json()
-
-
-def ports_of(openstack, server_id, user='demo'):
-    return neutron_get(openstack, '/v2.0/ports', user, device_id=server_id)['ports']
-
-
-def endpoint(container, network_id):
-    return (container['NetworkSettings']['Networks'] or {}).get(f'neutron-{network_id}')
 
 
 def exec_in(client, server_id, cmd):
@@ -42,13 +28,13 @@ def exec_in(client, server_id, cmd):
 
 @pytest.fixture(scope='module')
 def demo_net(openstack):
-    (network,) = neutron_get(openstack, '/v2.0/networks', name=DEMO_NET)['networks']
-    return network
+    with own_network(openstack, h.unique(PREFIX)) as network:
+        yield network
 
 
 @pytest.fixture(scope='module')
 def pair(openstack, demo_net):
-    """Two busybox servers of demo on demo-net, on one host (affinity group); deleted afterwards."""
+    """Two busybox servers of demo on the module's network, on one host (affinity group); deleted afterwards."""
     nova, glance = openstack.nova('demo'), openstack.glance('demo')
     group = nova.server_groups.create(name=h.unique(PREFIX), policy='affinity')
     image = h.image_id(glance, 'busybox:latest')
@@ -77,8 +63,8 @@ def test_ports_are_bound_and_containers_have_exactly_their_fixed_ips(openstack, 
         assert port['status'] == 'ACTIVE'
         (fixed_ip,) = port['fixed_ips']
         # Nova (and so every API user) sees the Neutron address under the network's name.
-        assert [a['addr'] for a in server.addresses[DEMO_NET]] == [fixed_ip['ip_address']]
-        assert fixed_ip['ip_address'].startswith('10.211.0.')
+        assert [a['addr'] for a in server.addresses[demo_net['name']]] == [fixed_ip['ip_address']]
+        assert fixed_ip['ip_address'].startswith(demo_net['cidr'].rsplit('.', 1)[0] + '.')
         on_net = endpoint(h.container(openstack, host, server.id), demo_net['id'])
         assert on_net is not None, f'nova-{server.id} is not on the Docker network of demo-net'
         assert on_net['IPAddress'] == fixed_ip['ip_address']
@@ -103,7 +89,7 @@ def demo_horizon(openstack, horizon_url):
     return Horizon(horizon_url, c['username'], c['password'])
 
 
-def test_panel_shows_the_neutron_addresses(openstack, pair, demo_horizon):
+def test_panel_shows_the_neutron_addresses(openstack, demo_net, pair, demo_horizon):
     servers, _host = pair
     horizon = demo_horizon
     index = horizon.get(INDEX)
@@ -113,14 +99,16 @@ def test_panel_shows_the_neutron_addresses(openstack, pair, demo_horizon):
         assert address in index.text
         detail = horizon.get(f'{INDEX}{server.id}/')
         assert detail.status_code == 200
-        assert address in detail.text and DEMO_NET in detail.text
+        assert address in detail.text and demo_net['name'] in detail.text
 
 
 def test_launch_workflow_offers_demo_net_with_its_cidr_and_boots_on_it(openstack, demo_net, demo_horizon):
     nova, glance = openstack.nova('demo'), openstack.glance('demo')
     name = h.unique(PREFIX)
     form = demo_horizon.get(f'{INDEX}launch')
+    # the seeded demo-net and the module's own network, each with its CIDR
     assert form.status_code == 200 and 'demo-net (10.211.0.0/24)' in form.text
+    assert f"{demo_net['name']} ({demo_net['cidr']})" in form.text
     data = {'name': name, 'count': '1', 'availability_zone': '', 'description': '',
             'image_id': h.image_id(glance, 'busybox:latest'), 'flavor_id': h.flavor(nova).id,
             'command': h.shell(h.SLEEP_FOREVER), 'environment': '', 'network_ids': [demo_net['id']]}
