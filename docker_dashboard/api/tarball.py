@@ -26,13 +26,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from docker_dashboard import exceptions
+from docker_dashboard.api import layer_content
 
 BLOCK = 512
 CAPTURE_MAX = 1024 * 1024        # manifest.json and config JSONs larger than this are not docker save output
 CAPTURE_TOTAL_MAX = 4 * 1024 * 1024
 EXTENDED_MAX = 64 * 1024         # PAX / GNU long-name headers
 MAX_MEMBERS = 100_000
-_REGULAR = (tarfile.REGTYPE, tarfile.AREGTYPE, tarfile.CONTTYPE)
+_REGULAR = layer_content.REGULAR
 _FORBIDDEN = {tarfile.CHRTYPE: gettext_lazy('a character device'), tarfile.BLKTYPE: gettext_lazy('a block device'),
               tarfile.FIFOTYPE: gettext_lazy('a FIFO')}
 
@@ -55,7 +56,7 @@ class TarballFacts:
     repo_tags: list = field(default_factory=list)
     repo_tag: str | None = None          # the tag the image will be known by
     config: dict | None = None           # the image config JSON of that image
-    layers: list = field(default_factory=list)       # [(layer path, size in bytes)] bottom first
+    layers: list = field(default_factory=list)       # [(layer path, content size in bytes)] bottom first
     done: bool = False
 
 
@@ -73,19 +74,10 @@ def _safe_path(name: str, what: str) -> str:
 
 
 def _pax_records(data: bytes) -> dict:
-    records = {}
-    while data:
-        length_text, _sep, _rest = data.partition(b' ')
-        try:
-            length = int(length_text)
-        except ValueError:
-            raise TarballInvalid(_('The tarball has a malformed extended header.')) from None
-        if length <= 0 or length > len(data):
-            raise TarballInvalid(_('The tarball has a malformed extended header.'))
-        record, data = data[:length], data[length:]
-        key, _sep, value = record[len(length_text) + 1:].rstrip(b'\n').partition(b'=')
-        records[key.decode('utf-8', 'replace')] = value.decode('utf-8', 'surrogateescape')
-    return records
+    try:
+        return layer_content.pax_records(data)
+    except ValueError:
+        raise TarballInvalid(_('The tarball has a malformed extended header.')) from None
 
 
 class TarballReader:
@@ -107,6 +99,8 @@ class TarballReader:
         self._overrides: dict = {}
         self._captured: dict = {}        # top-level *.json and manifest.json -> bytes
         self._member_sizes: dict = {}    # path -> size of regular files
+        self._content_sizes: dict = {}   # path -> LayerContentSize of regular files (layers among them)
+        self._sizing: layer_content.LayerContentSize | None = None
         self._links: dict = {}           # path -> target path (symlinks and hard links, resolved)
         self._members = 0
         self.facts = TarballFacts(repo_tag=repo_tag)
@@ -146,6 +140,8 @@ class TarballReader:
         if not self._pending and not self._fill(1):
             raise TarballInvalid(_('The tarball is truncated (the upload or transfer was cut off?).'))
         step = min(self._skipping, len(self._pending))
+        if self._sizing is not None:
+            self._sizing.feed(bytes(self._pending[:step]))
         self._out += self._pending[:step]
         del self._pending[:step]
         self._skipping -= step
@@ -219,8 +215,10 @@ class TarballReader:
                 self._links[path] = _safe_path(target, _('link target'))
         elif info.type not in _REGULAR + (tarfile.DIRTYPE,):
             raise TarballInvalid(_('The tarball has a member of an unsupported type ("%s").') % path[:200])
+        self._sizing = None
         if info.type in _REGULAR:
             self._member_sizes[path] = info.size
+            self._sizing = self._content_sizes[path] = layer_content.LayerContentSize()
             if (path == 'manifest.json' or ('/' not in path and path.endswith('.json'))
                     or path.startswith('blobs/')):
                 if info.size > CAPTURE_MAX or (path != 'manifest.json'
@@ -230,6 +228,7 @@ class TarballReader:
                     self._skip(padded)
                     return
                 self._captured[path] = self._take(padded, keep=True)[:info.size]
+                self._sizing.feed(self._captured[path])
                 self._captured_bytes += info.size
                 return
         self._skip(padded)
@@ -289,7 +288,8 @@ class TarballReader:
             layer_path = self._resolve(_safe_path(str(layer), _('layer path')))
             if layer_path not in self._member_sizes:
                 raise TarballInvalid(_('The tarball lacks a layer its manifest names.'))
-            layers.append((layer_path, self._member_sizes[layer_path]))
+            content = self._content_sizes[layer_path].total
+            layers.append((layer_path, self._member_sizes[layer_path] if content is None else content))
         self.facts.layers = layers
         self._captured.clear()
         self._finished = True

@@ -161,3 +161,40 @@ def test_prefer_picks_among_several_tags_like_the_driver(engine):
     assert reader.facts.repo_tag == 'preferred:one'
     with pytest.raises(tarball.TarballInvalid, match='choose one'):
         read_all(data, prefer='not-there:1')
+
+
+def _commit_layer(engine, base, script, repository):
+    container = engine.create_container(base, ['sh', '-c', script])
+    try:
+        engine.start(container)
+        assert engine.wait(container, timeout=30)['StatusCode'] == 0
+        return engine.commit(container, repository=repository, tag='latest')['Id']
+    finally:
+        engine.remove_container(container, force=True)
+
+
+def test_layer_sizes_agree_between_docker_history_and_the_tarball(engine):
+    """The Layers tab reads a host's `docker history` or the image's tarball: both give each layer's
+    uncompressed content size, so the same image shows the same sizes from either source."""
+    from docker_dashboard import api
+
+    repository = 'ddtest/layer-sizes'
+    first = _commit_layer(engine, 'busybox:latest',
+                          'mkdir -p /data && head -c 300000 /dev/zero > /data/zeros'
+                          ' && echo hello > /data/small && ln /data/small /data/hard'
+                          ' && ln -s /data/a/rather/long/symlink/target/that/has/some/length /data/link',
+                          repository)
+    try:
+        _commit_layer(engine, first, 'rm /data/small && head -c 12345 /dev/urandom > /data/random'
+                                     ' && mkdir -p /data/dir/sub && echo x > /data/dir/sub/f', repository)
+        from_host = api.images.layers_from_history(engine.history(repository))
+        reader, _out = read_all(saved(engine, repository + ':latest'))
+        from_tarball = api.images.layers_from_config(reader.facts.config, reader.facts.layers)
+        host_sizes = [(layer.index, layer.size) for layer in from_host if not layer.empty]
+        tarball_sizes = [(layer.index, layer.size) for layer in from_tarball if not layer.empty]
+        assert host_sizes == tarball_sizes
+        link = '/data/a/rather/long/symlink/target/that/has/some/length'
+        assert [size for _index, size in host_sizes][:2] == [12345 + 2, 300000 + 6 + len(link)]
+        assert [layer.cumulative for layer in from_host] == [layer.cumulative for layer in from_tarball]
+    finally:
+        engine.remove_image(repository + ':latest', force=True)  # the first commit goes with it
