@@ -202,7 +202,7 @@ class ContainerDetailTests(helpers.ContainerDetailTestCase):
         res = self.client.get(detail_url(server.id))
         self.assertEqual(200, res.status_code)
         self.assertContains(res, 'f' * 12)
-        self.assertContains(res, 'sh -c echo hi')
+        self.assertContains(res, 'sh -c &#x27;echo hi&#x27;')  # shell-quoted: copied, it runs the same
         self.assertContains(res, '<summary>Show value</summary><code>hunter2</code>', html=False)
         self.assertNotContains(res, HOSTILE)
         self.assertContains(res, '&lt;script&gt;')
