@@ -147,6 +147,15 @@ class HostDetailTests(helpers.BaseAdminViewTests):
         self.assertContains(res, '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;')
 
     @helpers.create_mocks({**NOVA_ACTIONS, api.hosts: ['host_report']})
+    def test_overview_counts_images_as_the_images_tab_lists_them(self):
+        self.mock_host_report.return_value = up_report()   # `docker info` says 5, `docker system df` lists 2
+        nova_records(self)
+        res = self.client.get(detail_url())
+        self.assertEqual(2, res.context['image_count'])
+        self.assertContains(res, '<dd>2 <small class="text-muted">(5 with the intermediate images that only '
+                                 'hold layers of these)</small></dd>', html=True)
+
+    @helpers.create_mocks({**NOVA_ACTIONS, api.hosts: ['host_report']})
     def test_orphans_tab_says_why_and_links_missing_servers_to_nova(self):
         self.mock_host_report.return_value = up_report()
         nova_records(self)

@@ -90,7 +90,10 @@ class DockerHostsTable(tables.DataTable):
     version = tables.Column(_version('Version'), verbose_name=_('Engine'))
     api_version = tables.Column(_version('ApiVersion'), verbose_name=_('API'))
     containers = tables.Column(containers_by_state, verbose_name=_('Containers'))
-    images = tables.Column(images, verbose_name=_('Images'))
+    images = tables.Column(images, verbose_name=_('Images'),
+                           help_text=_('Images as the host\'s Images tab lists them: one per image, whatever '
+                                       'its tags (repo:tag and the glance/<id> copies Nova caches); '
+                                       'intermediate images are not counted'))
     cpus = tables.Column(_info('NCPU'), verbose_name=_('CPUs'))
     memory = tables.Column(memory, verbose_name=_('Memory'))
     storage_driver = tables.Column(_info('Driver'), verbose_name=_('Storage driver'))

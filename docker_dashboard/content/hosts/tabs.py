@@ -35,7 +35,11 @@ class OverviewTab(HostTab):
 
     def get_host_data(self, request):
         info = self.row.report.info
+        listed = self.row.report.images
         return {'info': info, 'version': self.row.report.version,
+                # The Images tab's count (`docker system df`); info's also counts intermediate images.
+                'image_count': len(listed) if listed is not None else info.get('Images'),
+                'all_image_count': info.get('Images'),
                 'security_options': info.get('SecurityOptions') or [],
                 'warnings': info.get('Warnings') or []}
 
