@@ -8,14 +8,15 @@ When Glance does not answer at all (stopped, restarting), those attempts end bef
 image would stay "queued" or "saving" for ever. It is then handed to one background thread per web
 process that keeps trying, with the same user's token, every LATER_INTERVAL seconds for up to
 LATER_SECONDS (a token lives longer), and logs for an operator if it never manages. Never raised: the
-import's own failure is what the user must see.
+import's own failure is what the user must see. The caller learns whether the image is gone: at once from
+discard_image's answer, or later through `on_settled` (so a page says "nothing left behind" only when true).
 """
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 from glanceclient import exc as glance_exc
 
@@ -28,7 +29,7 @@ LATER_SECONDS = 900           # then in the background, for this long
 LATER_INTERVAL = 10.0
 MAX_PENDING = 100             # images waiting for a background delete, per process
 
-_pending: dict = {}           # image id -> (request, deadline)
+_pending: dict = {}           # image id -> (request, deadline, on_settled)
 _lock = threading.Lock()
 _reaper: threading.Thread | None = None
 
@@ -50,25 +51,43 @@ def _gone(request: Any, image_id: str) -> bool:
     return False
 
 
-def discard_image(request: Any, image_id: str | None) -> None:
-    """Delete a half-made Glance image now, or keep trying in the background (see module doc)."""
+def discard_image(request: Any, image_id: str | None,
+                  on_settled: Callable[[bool], None] | None = None) -> bool:
+    """Delete a half-made Glance image now, or keep trying in the background (see module doc).
+
+    True when Glance confirmed the image is gone (or there was none); False when the background deleter
+    has it: it then calls `on_settled(True)` once the image is gone, `on_settled(False)` when it gives up.
+    """
     if not image_id:
-        return
+        return True
     for attempt in range(DISCARD_ATTEMPTS):
         if _gone(request, image_id):
-            return
+            return True
         LOG.warning('Deleting the unfinished Glance image %s failed (attempt %d)', image_id, attempt + 1)
         time.sleep(0.5 * 2 ** attempt)
-    discard_later(request, image_id)
+    discard_later(request, image_id, on_settled)
+    return False
 
 
-def discard_later(request: Any, image_id: str) -> None:
+def _settled(image_id: str, on_settled: Callable[[bool], None] | None, gone: bool) -> None:
+    if on_settled is None:
+        return
+    try:
+        on_settled(gone)
+    except Exception:  # noqa: BLE001 - a report that failed must not stop the deleter
+        LOG.exception('Reporting the deletion of the unfinished Glance image %s failed', image_id)
+
+
+def discard_later(request: Any, image_id: str, on_settled: Callable[[bool], None] | None = None) -> None:
     """Hand the image to the background deleter of this process."""
     with _lock:
-        if len(_pending) >= MAX_PENDING:
-            LOG.error('Could not delete the unfinished Glance image %s; an operator should remove it', image_id)
-            return
-        _pending[image_id] = (request, time.monotonic() + LATER_SECONDS)
+        full = len(_pending) >= MAX_PENDING
+        if not full:
+            _pending[image_id] = (request, time.monotonic() + LATER_SECONDS, on_settled)
+    if full:
+        LOG.error('Could not delete the unfinished Glance image %s; an operator should remove it', image_id)
+        _settled(image_id, on_settled, False)
+        return
     LOG.warning('Glance did not confirm the deletion of the unfinished image %s; trying again in the background '
                 'for %d s', image_id, LATER_SECONDS)
     _ensure_reaper()
@@ -84,8 +103,9 @@ def reap_once() -> None:
     """One round of the background deleter: every pending image is tried once."""
     with _lock:
         items = list(_pending.items())
-    for image_id, (request, deadline) in items:
-        if _gone(request, image_id):
+    for image_id, (request, deadline, on_settled) in items:
+        gone = _gone(request, image_id)
+        if gone:
             LOG.info('Deleted the unfinished Glance image %s', image_id)
         elif time.monotonic() < deadline:
             continue
@@ -93,6 +113,7 @@ def reap_once() -> None:
             LOG.error('Could not delete the unfinished Glance image %s; an operator should remove it', image_id)
         with _lock:
             _pending.pop(image_id, None)
+        _settled(image_id, on_settled, gone)
 
 
 def _run() -> None:

@@ -35,6 +35,7 @@ from docker_dashboard.api import client as docker_client_module
 from docker_dashboard.api import glance
 from docker_dashboard.api import images
 from docker_dashboard.api.image_discard import discard_image
+from docker_dashboard.api.pull_progress import PullProgress
 from docker_dashboard.api import tarball
 
 LOG = logging.getLogger(__name__)
@@ -145,7 +146,8 @@ def _job_key(job_id: str) -> str:
 def new_job(request: Any, *, source: str, name: str) -> str:
     job_id = secrets.token_urlsafe(18)
     cache.set(_job_key(job_id), {'user': request.user.id, 'source': source, 'name': name, 'phase': 'starting',
-                                 'bytes': 0, 'image_id': None, 'error': None, 'started': time.time()}, JOB_TTL)
+                                 'bytes': 0, 'image_id': None, 'error': None, 'cleanup': None,
+                                 'started': time.time()}, JOB_TTL)
     return job_id
 
 
@@ -239,14 +241,16 @@ def _pull(client: Any, host: str, ref: Reference, deadline: float, progress: Any
 
 def _pull_events(client: Any, ref: Reference, deadline: float, progress: Any) -> None:
     """Read the pull's progress events; errors can arrive in-band, after an HTTP 200."""
+    layers = PullProgress()
     for event in images.pull_events(client, ref.repository, ref.tag):
         if time.monotonic() > deadline:
             raise ImportFailed(_('The pull took longer than allowed and was stopped.'))
         error = event.get('error') or (event.get('errorDetail') or {}).get('message')
         if error:
             raise ImportFailed(_pull_message(str(error), ref))
-        if event.get('status'):
-            progress(phase='pulling')
+        if layers.feed(event):
+            progress(phase='pulling', **layers.report())
+    progress(phase='pulling', **layers.report())
 
 
 def _pull_message(error: str, ref: Reference) -> str:
@@ -289,18 +293,30 @@ def run_registry_import(request: Any, *, host: str, ref: Reference, details: Ima
         image_id = image.id
         progress(phase='uploading', image_id=image_id)
         facts = _save_to_glance(request, client, host, ref, image_id, deadline, progress)
+        progress(phase='finishing')
         finish_image(request, image_id, facts)
         if details.protected:
             glance.image_update_details(request, image_id, protected=True)
         _keep_as_cache(client, host, ref, image_id, untag=not existed)
         return image_id
     except BaseException as error:
-        discard_image(request, image_id)
+        _discard(request, image_id, progress)
         if isinstance(error, (ImportFailed, KeyboardInterrupt, SystemExit)):
             raise
         raise _glance_error(error) from None
     finally:
         client.close()
+
+
+def _discard(request: Any, image_id: str | None, progress: Any) -> None:
+    """Delete the import's Glance image; the job's `cleanup` says where that stands: 'deleting' until Glance
+    confirms, then 'deleted', or 'left' if it never did (None: no image was made)."""
+    if not image_id:
+        return
+    progress(cleanup='deleting')
+    if discard_image(request, image_id,
+                     on_settled=lambda gone: progress(cleanup='deleted' if gone else 'left')):
+        progress(cleanup='deleted')
 
 
 def _save_to_glance(request: Any, client: Any, host: str, ref: Reference, image_id: str, deadline: float,

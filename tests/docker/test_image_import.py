@@ -13,6 +13,7 @@ import time
 import types
 import urllib.error
 import urllib.request
+import uuid
 from unittest import mock
 
 import pytest
@@ -258,6 +259,46 @@ def test_glance_failure_midway_deletes_the_image(import_settings, pushed, tmp_pa
     assert fake.deleted == ['fake-1'] and fake.images == {}
 
 
+def _fresh_image(registry, engine) -> str:
+    """An image no host has pulled yet (busybox plus a layer of random bytes), pushed: its reference."""
+    container = engine.create_container('busybox:latest', command=['sh', '-c', 'head -c 300000 /dev/urandom > /r'],
+                                        host_config=engine.create_host_config(network_mode='none'))
+    engine.start(container['Id'])
+    engine.wait(container['Id'], timeout=30)
+    remote = f'{registry}/test/fresh-{uuid.uuid4().hex[:8]}'
+    engine.commit(container['Id'], repository=remote, tag='v1')
+    engine.remove_container(container['Id'])
+    for event in engine.push(remote, tag='v1', stream=True, decode=True):
+        assert 'error' not in event, event
+    engine.remove_image(f'{remote}:v1')
+    return f'{remote}:v1'
+
+
+def test_progress_tells_layers_stages_and_when_the_glance_image_is_gone(import_settings, registry, engine,
+                                                                          tmp_path):
+    reference = _fresh_image(registry, engine)
+    fake = FakeGlance(tmp_path, fail_after=100 * 1024)
+    patches = fake.patches()
+    for patch in patches:
+        patch.start()
+    reports = []
+    try:
+        with pytest.raises(image_import.ImportFailed):
+            image_import.run_registry_import(
+                types.SimpleNamespace(), host='test-host', ref=image_import.parse_reference(reference),
+                details=image_import.ImageDetails(name='progress:1'), progress=lambda **kw: reports.append(kw))
+    finally:
+        for patch in patches:
+            patch.stop()
+    pulled = [report for report in reports if 'layers_total' in report][-1]
+    assert pulled['layers_total'] == 2 and pulled['layers_done'] == 2   # busybox's layer and the commit's
+    assert pulled['pull_bytes'] > 0
+    assert [report['phase'] for report in reports if 'phase' in report][-1] == 'uploading'
+    # "nothing left behind" only once Glance confirmed the delete
+    assert [report['cleanup'] for report in reports if 'cleanup' in report] == ['deleting', 'deleted']
+    assert fake.deleted == ['fake-1']
+
+
 def test_oversized_pull_is_cut_off_and_deleted(import_settings, settings, pushed, glance):
     settings.DOCKER_DASHBOARD = dict(import_settings, upload_max_bytes=64 * 1024)
     with pytest.raises(image_import.ImportFailed, match='larger than the limit'):
@@ -275,6 +316,7 @@ def test_background_import_reports_through_the_job(import_settings, pushed, glan
         time.sleep(0.2)
     state = image_import.job_status(request, job_id)
     assert state['phase'] == 'done', state
+    assert state['bytes'] > 0 and state['cleanup'] is None
     assert glance.images[state['image_id']]['status'] == 'active'
     other = types.SimpleNamespace(user=types.SimpleNamespace(id='u2'))
     assert image_import.job_status(other, job_id) is None

@@ -120,6 +120,12 @@ class UpdateView(forms.ModalFormView):
 class ImportView(workflows.WorkflowView):
     workflow_class = import_image.ImportImage
 
+    def post(self, request, *args, **kwargs):
+        if import_image.REVIEW_HEADER in request.headers:
+            # The Review step asks for the summary of the form as it stands: render it, import nothing.
+            return http.HttpResponse(import_image.render_summary(self.get_workflow()))
+        return super().post(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # Build the steps' forms now (the Container choices ask Nova): a failure's message then shows on
@@ -127,6 +133,17 @@ class ImportView(workflows.WorkflowView):
         for step in context['workflow'].steps:
             step.action  # noqa: B018
         return context
+
+
+STAGES = {'pulling': 1, 'uploading': 2, 'finishing': 3}   # of a registry import, as its progress page counts them
+
+
+def _percent(state: dict) -> int | None:
+    """How much of the pull is downloaded, once every layer has said its size; else None."""
+    total = state.get('pull_total')
+    if not total:
+        return None
+    return min(100, int(100 * (state.get('pull_bytes') or 0) / total))
 
 
 class ImportProgressView(generic.TemplateView):
@@ -139,8 +156,11 @@ class ImportProgressView(generic.TemplateView):
         state = image_import.job_status(request, job_id)
         if state is None:
             raise http.Http404(_('No such import.'))
+        phase = state.get('phase')
         context = {'page_title': _('Image Import'), 'job': state, 'job_id': job_id,
-                   'finished': state.get('phase') in ('done', 'failed'),
+                   # a failed import is finished once its Glance image is gone (or known to stay)
+                   'finished': phase == 'done' or (phase == 'failed' and state.get('cleanup') != 'deleting'),
+                   'stage': STAGES.get(phase), 'stages': len(STAGES), 'pull_percent': _percent(state),
                    'index_url': reverse(INDEX_URL)}
         if state.get('image_id') and state.get('phase') == 'done':
             context['detail_url'] = reverse('horizon:project:docker_images:detail', args=[state['image_id']])
