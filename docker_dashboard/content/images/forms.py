@@ -10,6 +10,7 @@ from openstack_dashboard import policy
 
 from docker_dashboard import api
 from docker_dashboard.api import image_import
+from docker_dashboard.content.widgets import ThemableSelect
 
 NAME_MAX = 255
 COMMAND_MAX = 255
@@ -29,7 +30,7 @@ class ImageDetailsFields(forms.SelfHandlingForm):
     """The Glance fields shared by Edit and the import wizard's Details step."""
 
     name = forms.CharField(max_length=NAME_MAX, label=_('Name (repo:tag)'))
-    visibility = forms.ThemableChoiceField(label=_('Visibility'))
+    visibility = forms.ThemableChoiceField(label=_('Visibility'), widget=ThemableSelect())
     protected = forms.BooleanField(label=_('Protected'), required=False,
                                    help_text=_('A protected image cannot be deleted.'))
     os_command_line = forms.CharField(max_length=COMMAND_MAX, required=False, label=_('Command override'),

@@ -17,17 +17,22 @@ from django.utils.translation import gettext_lazy as _
 
 from horizon import exceptions
 from horizon import forms
+from horizon import messages
 from horizon import workflows
 
 from docker_dashboard import api
 from docker_dashboard import conf
 from docker_dashboard.api import image_import
 from docker_dashboard.content.images import forms as image_forms
+from docker_dashboard.content.widgets import ThemableSelect
 
 SOURCE_REGISTRY, SOURCE_UPLOAD, SOURCE_CONTAINER = 'registry', 'upload', 'container'
 SESSION_KEY = 'docker_dashboard_upload_tickets'
 TICKET_TTL = 3600
 POLICY_RULES = (('image', 'add_image'), ('image', 'upload_image'))
+# Header of the Review step's request for the summary of the form as it stands (nothing is imported).
+REVIEW_HEADER = 'X-Docker-Dashboard-Import-Review'
+SUMMARY_TEMPLATE = 'docker_dashboard/_review_summary.html'
 
 
 class SourceAction(workflows.Action):
@@ -35,7 +40,7 @@ class SourceAction(workflows.Action):
         label=_('Source'), choices=[(SOURCE_REGISTRY, _('Pull from a registry')),
                                     (SOURCE_UPLOAD, _('Upload a "docker save" tarball')),
                                     (SOURCE_CONTAINER, _('Commit one of your running containers'))],
-        widget=forms.ThemableSelectWidget(attrs={'class': 'switchable', 'data-slug': 'source'}))
+        widget=ThemableSelect(attrs={'class': 'switchable', 'data-slug': 'source'}))
     reference = forms.CharField(
         label=_('Image (registry/repo:tag)'), required=False, max_length=255,
         widget=forms.TextInput(attrs={'class': 'switched', 'data-switch-on': 'source',
@@ -48,7 +53,7 @@ class SourceAction(workflows.Action):
                                       'data-source-upload': _('repo:tag in the tarball')}))
     server_id = forms.ThemableChoiceField(
         label=_('Container'), required=False,
-        widget=forms.ThemableSelectWidget(attrs={'class': 'switched', 'data-switch-on': 'source',
+        widget=ThemableSelect(attrs={'class': 'switched', 'data-switch-on': 'source',
                                                  'data-source-container': _('Container')}))
 
     class Meta:
@@ -108,7 +113,7 @@ class SourceStep(workflows.Step):
 class DetailsAction(workflows.Action):
     name = forms.CharField(max_length=image_forms.NAME_MAX, required=False, label=_('Name (repo:tag)'),
                            help_text=_('Empty: the image reference (registry) or the tarball\'s repo:tag.'))
-    visibility = forms.ThemableChoiceField(label=_('Visibility'))
+    visibility = forms.ThemableChoiceField(label=_('Visibility'), widget=ThemableSelect())
     protected = forms.BooleanField(label=_('Protected'), required=False,
                                    help_text=_('A protected image cannot be deleted.'))
     os_command_line = forms.CharField(max_length=image_forms.COMMAND_MAX, required=False,
@@ -125,8 +130,9 @@ class DetailsAction(workflows.Action):
         return image_forms.visibility_choices(request)
 
     def summary_rows(self, data):
+        visibility = dict(self.fields['visibility'].choices).get(data['visibility'], data['visibility'])
         return [(_('Name'), [data.get('name') or _('(from the source)')]),
-                (_('Visibility'), [data['visibility']]),
+                (_('Visibility'), [visibility]),
                 (_('Protected'), [_('Yes') if data.get('protected') else _('No')]),
                 (_('Command override'), [data['os_command_line']] if data.get('os_command_line') else []),
                 (_('Minimum RAM (MB)'), [data.get('min_ram') or 0])]
@@ -143,18 +149,27 @@ class ReviewAction(workflows.Action):
         slug = 'review'
 
 
+def render_summary(workflow):
+    """The Review step's rows as HTML: every input of the steps that are valid so far. The wizard shows all
+    steps from one page, so the step asks for this again (REVIEW_HEADER) each time it is shown."""
+    rows = []
+    for step in workflow.steps:
+        describe = getattr(step.action, 'summary_rows', None)
+        if describe and step.action.is_bound and step.action.is_valid():
+            rows.extend(describe(step.action.cleaned_data))
+    return render_to_string(SUMMARY_TEMPLATE, {
+        'rows': rows, 'empty': _('Fill in the previous steps: what will be imported appears here.')},
+        workflow.request)
+
+
 class ReviewStep(workflows.Step):
     action_class = ReviewAction
     template_name = 'docker_dashboard/images/_import_review.html'
 
     def render(self):
-        rows = []
-        for step in self.workflow.steps:
-            describe = getattr(step.action, 'summary_rows', None)
-            if describe and step.action.is_bound and step.action.is_valid():
-                rows.extend(describe(step.action.cleaned_data))
-        return render_to_string(self.template_name, {'step': self, 'form': self.action, 'rows': rows},
-                                self.workflow.request)
+        return render_to_string(self.template_name, {
+            'step': self, 'form': self.action, 'summary': render_summary(self.workflow),
+            'review_header': REVIEW_HEADER}, self.workflow.request)
 
 
 def details_of(context, name=None):
@@ -258,6 +273,9 @@ class ImportImage(workflows.Workflow):
             exceptions.handle(request, ignore=True, force_log=True)
             self.failure_reason = force_str(error)
             return False
+        # A start is progress, not success: the outcome is told once, where it happens (progress page,
+        # upload, Nova). Horizon's green message then finds the same text queued and adds nothing.
+        messages.info(request, self.format_status_message(self.success_message))
         return True
 
     @staticmethod
