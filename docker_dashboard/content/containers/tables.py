@@ -2,7 +2,6 @@
 from django.template.defaultfilters import title
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 from django.utils.translation import pgettext_lazy
 
 from horizon import exceptions
@@ -10,9 +9,10 @@ from horizon import tables
 from horizon.utils import filters
 
 from openstack_dashboard.dashboards.project.instances import tables as instance_tables
-from openstack_dashboard import policy
 
 from docker_dashboard import api
+from docker_dashboard.content.containers import action_results
+from docker_dashboard.content.containers import actions
 from docker_dashboard.content.containers import usage as container_usage
 from docker_dashboard.content.containers.workflows.launch import LaunchLink
 
@@ -64,6 +64,8 @@ class ContainerRow(tables.Row):
             exceptions.handle(request, ignore=True)
             index = api.containers.ContainerIndex(hosts={}, containers={}, unreachable=set())
         server.image_label = image_name_of(request, server)
+        # The last refresh of a row whose action failed on the compute host says so.
+        action_results.report(request, [server])
         return annotate(request, server, index)
 
 
@@ -79,169 +81,6 @@ def image_name_of(request, server) -> str:
     except Exception:
         exceptions.handle(request, ignore=True)
         return ''
-
-
-class StartContainer(policy.PolicyTargetMixin, tables.BatchAction):
-    name = 'start'
-    classes = ('btn-confirm',)
-    policy_rules = (('compute', 'os_compute_api:servers:start'),)
-
-    @staticmethod
-    def action_present(count):
-        return ngettext_lazy('Start Container', 'Start Containers', count)
-
-    @staticmethod
-    def action_past(count):
-        return ngettext_lazy('Started Container', 'Started Containers', count)
-
-    def allowed(self, request, server=None):
-        return server is None or server.status in ('SHUTDOWN', 'SHUTOFF', 'CRASHED')
-
-    def action(self, request, obj_id):
-        api.nova.server_start(request, obj_id)
-
-
-class StopContainer(policy.PolicyTargetMixin, tables.BatchAction):
-    name = 'stop'
-    classes = ('btn-danger',)
-    policy_rules = (('compute', 'os_compute_api:servers:stop'),)
-    help_text = _('The container gets SIGTERM, then SIGKILL after a grace period.')
-    action_type = 'danger'
-
-    @staticmethod
-    def action_present(count):
-        return ngettext_lazy('Stop Container', 'Stop Containers', count)
-
-    @staticmethod
-    def action_past(count):
-        return ngettext_lazy('Stopped Container', 'Stopped Containers', count)
-
-    def allowed(self, request, server=None):
-        return server is None or (server.status in ('ACTIVE', 'PAUSED')
-                                  and not instance_tables.is_deleting(server))
-
-    def action(self, request, obj_id):
-        api.nova.server_stop(request, obj_id)
-
-
-class PauseContainer(policy.PolicyTargetMixin, tables.BatchAction):
-    name = 'pause'
-    policy_rules = (('compute', 'os_compute_api:os-pause-server:pause'),)
-
-    @staticmethod
-    def action_present(count):
-        return ngettext_lazy('Pause Container', 'Pause Containers', count)
-
-    @staticmethod
-    def action_past(count):
-        return ngettext_lazy('Paused Container', 'Paused Containers', count)
-
-    def allowed(self, request, server=None):
-        return server is not None and server.status == 'ACTIVE' and not instance_tables.is_deleting(server)
-
-    def action(self, request, obj_id):
-        api.nova.server_pause(request, obj_id)
-
-
-class UnpauseContainer(PauseContainer):
-    name = 'unpause'
-    policy_rules = (('compute', 'os_compute_api:os-pause-server:unpause'),)
-
-    @staticmethod
-    def action_present(count):
-        return ngettext_lazy('Unpause Container', 'Unpause Containers', count)
-
-    @staticmethod
-    def action_past(count):
-        return ngettext_lazy('Unpaused Container', 'Unpaused Containers', count)
-
-    def allowed(self, request, server=None):
-        return server is not None and server.status == 'PAUSED'
-
-    def action(self, request, obj_id):
-        api.nova.server_unpause(request, obj_id)
-
-
-class SoftRebootContainer(policy.PolicyTargetMixin, tables.BatchAction):
-    name = 'soft_reboot'
-    classes = ('btn-danger',)
-    action_type = 'danger'
-    policy_rules = (('compute', 'os_compute_api:servers:reboot'),)
-    help_text = _('Restarts the container gracefully (docker restart).')
-    soft = True
-
-    @staticmethod
-    def action_present(count):
-        return ngettext_lazy('Soft Reboot Container', 'Soft Reboot Containers', count)
-
-    @staticmethod
-    def action_past(count):
-        return ngettext_lazy('Soft Rebooted Container', 'Soft Rebooted Containers', count)
-
-    def allowed(self, request, server=None):
-        return server is None or (server.status in ('ACTIVE', 'SHUTOFF')
-                                  and not instance_tables.is_deleting(server))
-
-    def action(self, request, obj_id):
-        api.nova.server_reboot(request, obj_id, soft=self.soft)
-
-
-class HardRebootContainer(SoftRebootContainer):
-    name = 'hard_reboot'
-    help_text = _('Kills the container and starts it again.')
-    soft = False
-
-    @staticmethod
-    def action_present(count):
-        return ngettext_lazy('Hard Reboot Container', 'Hard Reboot Containers', count)
-
-    @staticmethod
-    def action_past(count):
-        return ngettext_lazy('Hard Rebooted Container', 'Hard Rebooted Containers', count)
-
-
-class DeleteContainer(policy.PolicyTargetMixin, tables.DeleteAction):
-    policy_rules = (('compute', 'os_compute_api:servers:delete'),)
-    help_text = _('Deleted containers are not recoverable; their logs and filesystem changes are lost.')
-
-    @staticmethod
-    def action_present(count):
-        return ngettext_lazy('Delete Container', 'Delete Containers', count)
-
-    @staticmethod
-    def action_past(count):
-        return ngettext_lazy('Scheduled deletion of Container', 'Scheduled deletion of Containers', count)
-
-    def allowed(self, request, server=None):
-        return server is None or not instance_tables.is_deleting(server)
-
-    def action(self, request, obj_id):
-        api.nova.server_delete(request, obj_id)
-
-
-class CommitToImage(policy.PolicyTargetMixin, tables.LinkAction):
-    name = 'snapshot'
-    verbose_name = _('Commit to Image')
-    url = 'horizon:project:docker_containers:snapshot'
-    classes = ('ajax-modal',)
-    icon = 'camera'
-    policy_rules = (('compute', 'os_compute_api:servers:create_image'),)
-
-    def allowed(self, request, server=None):
-        return server is not None and server.status in instance_tables.SNAPSHOT_READY_STATES \
-            and not instance_tables.is_deleting(server)
-
-
-class ViewLogs(policy.PolicyTargetMixin, tables.LinkAction):
-    name = 'logs'
-    verbose_name = _('View Logs')
-    icon = 'list-alt'
-
-    def get_link_url(self, datum):
-        return reverse('horizon:project:docker_containers:logs', args=[datum.id])
-
-    def allowed(self, request, server=None):
-        return server is not None and bool(getattr(server, 'docker_host', None))
 
 
 CONTAINER_FILTER_CHOICES = (
@@ -276,6 +115,8 @@ class ContainersTable(tables.DataTable):
     STATUS_CHOICES = instance_tables.InstancesTable.STATUS_CHOICES
 
     name = tables.WrappingColumn('name', link=detail_link, verbose_name=_('Name'))
+    # Horizon's lock icon (locked: most actions are refused to all but admins).
+    locked = tables.Column(instance_tables.render_locked, verbose_name='', sortable=False)
     image = tables.Column(image_label, verbose_name=_('Image'))
     status = tables.Column('status', filters=(title, filters.replace_underscores), verbose_name=_('Status'),
                            status=True, status_choices=STATUS_CHOICES,
@@ -304,6 +145,9 @@ class ContainersTable(tables.DataTable):
         verbose_name = _('Containers')
         status_columns = ['status', 'task']
         row_class = ContainerRow
-        table_actions = (LaunchLink, StartContainer, StopContainer, DeleteContainer, ContainersFilterAction)
-        row_actions = (StartContainer, ViewLogs, CommitToImage, PauseContainer, UnpauseContainer,
-                       SoftRebootContainer, HardRebootContainer, StopContainer, DeleteContainer)
+        table_actions = (LaunchLink, actions.StartContainer, actions.StopContainer, actions.DeleteContainer,
+                         ContainersFilterAction)
+        row_actions = (actions.StartContainer, actions.ViewLogs, actions.CommitToImage, actions.PauseContainer,
+                       actions.UnpauseContainer, actions.SoftRebootContainer, actions.HardRebootContainer,
+                       actions.LockContainer, actions.UnlockContainer, actions.StopContainer,
+                       actions.DeleteContainer)

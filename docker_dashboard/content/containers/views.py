@@ -14,6 +14,7 @@ from horizon import workflows
 
 from docker_dashboard import api
 from docker_dashboard import exceptions as dd_exceptions
+from docker_dashboard.content.containers import action_results
 from docker_dashboard.content.containers import forms as container_forms
 from docker_dashboard.content.containers import tables as containers_tables
 from docker_dashboard.content.containers import tabs as container_tabs
@@ -65,6 +66,7 @@ class IndexView(tables.PagedTableMixin, tables.DataTableView):
         servers = self._servers(search_opts, sort_dir)
         if not servers:
             return []
+        action_results.report(self.request, servers)
         # ONE list call per involved Docker host, all hosts in parallel, joined in memory.
         index = api.containers.containers_for_servers(self.request, servers)
         rows = []
@@ -95,12 +97,18 @@ class DetailView(tabs.TabbedTableView):
         except Exception:
             exceptions.handle(self.request, _('Unable to retrieve details for container "%s".') % server_id,
                               redirect=reverse(self.redirect_url))
+        action_results.report(self.request, [server])
         return server
 
     def get_container(self, server):
         """The server's container, or the error that says why it cannot be shown (never a 500)."""
         try:
             return api.containers.container_for_server(self.request, server), None
+        except (dd_exceptions.HostNotResolved, dd_exceptions.ContainerNotFound) as error:
+            if server.status == 'ERROR':
+                return None, dd_exceptions.DockerDashboardError(
+                    action_results.not_created_reason(self.request, server))
+            return None, error
         except dd_exceptions.DockerDashboardError as error:
             return None, error
 
@@ -117,6 +125,9 @@ class DetailView(tabs.TabbedTableView):
         if self._tab_group is None:
             server = self.get_data()
             container, error = self.get_container(server)
+            # What the table's row knows from Docker, so the page offers the row's actions.
+            server.docker_host = container.host if container else None
+            server.docker_state = container.state.get('Status', '') if container else ''
             self._tab_group = self.tab_group_class(request, server=server, container=container,
                                                    docker_error=error, **kwargs)
         return self._tab_group
