@@ -283,17 +283,51 @@ class LaunchWorkflowTests(helpers.TestCase):
         self.mock_docker_image_list.assert_not_called()
 
     @helpers.create_mocks(MOCKS)
-    def test_review_request_summarises_the_form_masks_env_values_and_launches_nothing(self):
+    def test_review_request_summarises_the_form_with_argv_and_env_values_and_launches_nothing(self):
         self._mock_lists()
         res = self.client.post(LAUNCH_URL, self._form(count='2'), HTTP_X_DOCKER_DASHBOARD_LAUNCH_REVIEW='1')
         self.assertEqual(200, res.status_code)
         content = res.content.decode()
-        for text in ('web', 'busybox:latest (5.0', 'm1.tiny', '512 MB', '1024', 'MODE=******',
-                     'TOKEN=******', 'No network', 'sh -c &quot;echo hi; sleep 3600&quot;'):
+        # The command as the argument vector nova_docker runs; environment values are not secret.
+        for text in ('web', 'busybox:latest (5.0', 'm1.tiny', '512 MB', '1024', 'MODE=production',
+                     'TOKEN=s3cr3t-v4lue', 'No network', 'Command (argv)',
+                     '[&quot;sh&quot;, &quot;-c&quot;, &quot;echo hi; sleep 3600&quot;]'):
             self.assertIn(text, content)
-        self.assertNotIn('s3cr3t-v4lue', content)
-        self.assertNotIn('production', content)
         self.mock_server_create.assert_not_called()
+
+    @helpers.create_mocks(MOCKS)
+    def test_review_step_of_a_fresh_form_says_it_is_loading_not_fill_in(self):
+        self._mock_lists()
+        res = self.client.get(LAUNCH_URL)
+        review = self._step(res, 'review').render()
+        self.assertIn('Loading the summary of the launch', review)
+        self.assertNotIn('Fill in the previous steps', review)
+
+    @helpers.create_mocks(MOCKS)
+    def test_command_and_environment_help_say_how_they_are_used(self):
+        self._mock_lists()
+        res = self.client.get(LAUNCH_URL)
+        fields = self._step(res, 'command').action.fields
+        self.assertIn('runs without a shell', str(fields['command'].help_text))
+        self.assertIn('Review shows the resulting arguments', str(fields['command'].help_text))
+        self.assertIn('not secret', str(fields['environment'].help_text))
+
+    @helpers.create_mocks(MOCKS)
+    def test_the_only_network_of_the_project_is_preselected(self):
+        self._mock_lists(network=True)
+        only = self.networks.first()
+        self.mock_network_list_for_tenant.return_value = [only]
+        res = self.client.get(LAUNCH_URL)
+        self.assertContains(res, f'value="{only.id}"')
+        self.assertContains(res, 'checked', count=1)
+        self.assertRegex(res.content.decode(), rf'<input[^>]*value="{only.id}"[^>]*checked|'
+                                               rf'<input[^>]*checked[^>]*value="{only.id}"')
+
+    @helpers.create_mocks(MOCKS)
+    def test_several_networks_are_not_preselected(self):
+        self._mock_lists(network=True)
+        res = self.client.get(LAUNCH_URL)
+        self.assertEqual(None, self._step(res, 'network').action.fields['network_ids'].initial)
 
     @helpers.create_mocks(MOCKS)
     def test_review_escapes_untrusted_image_names(self):

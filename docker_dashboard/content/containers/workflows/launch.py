@@ -57,8 +57,10 @@ class ReviewStep(workflows.Step):
     template_name = 'docker_dashboard/containers/_launch_review.html'
 
     def render(self):
+        # A fresh form has nothing to summarise yet: the step asks for the summary when it is shown.
+        summary = render_summary(self.workflow) if self.action.is_bound else None
         return render_to_string(self.template_name, {
-            'step': self, 'form': self.action, 'summary': render_summary(self.workflow),
+            'step': self, 'form': self.action, 'summary': summary,
             'review_header': REVIEW_HEADER}, self.workflow.request)
 
 

@@ -2,6 +2,7 @@
 
 Each action knows how to describe its own cleaned data for the Review step (`summary_rows`).
 """
+import json
 import math
 
 from django.template.defaultfilters import filesizeformat
@@ -18,7 +19,6 @@ from docker_dashboard import metadata as launch_metadata
 
 # nova_docker's default `[docker] cpu_shares_per_vcpu`: the dashboard cannot read the compute hosts' config.
 CPU_SHARES_PER_VCPU = 1024
-MASK = '******'
 # Nova's limits on a server's name and description.
 NAME_MAX = 255
 DESCRIPTION_MAX = 255
@@ -214,12 +214,16 @@ class FlavorStep(workflows.Step):
 
 
 class CommandAction(workflows.Action):
-    command = forms.CharField(label=_('Command'), required=False,
-                              help_text=_("Overrides the image's command; empty runs the image's own."))
+    command = forms.CharField(
+        label=_('Command'), required=False,
+        help_text=_("Overrides the image's command; empty runs the image's own. The line is split into "
+                    "arguments as a POSIX shell splits words (quotes group words, a backslash escapes) and "
+                    "runs without a shell: no pipes, redirections or $VARIABLES unless you run "
+                    "sh -c '...'. Review shows the resulting arguments."))
     environment = forms.CharField(label=_('Environment'), required=False,
                                   widget=forms.Textarea(attrs={'rows': 6, 'placeholder': 'KEY=VALUE'}),
                                   help_text=_('One KEY=VALUE per line; blank lines and lines starting with # '
-                                              'are ignored.'))
+                                              'are ignored. The values are not secret: Review shows them.'))
 
     class Meta:
         name = _('Command & Environment')
@@ -237,9 +241,11 @@ class CommandAction(workflows.Action):
         return data
 
     def summary_rows(self, data):
+        argv = launch_metadata.command_from_metadata(data['metadata'])
         env = launch_metadata.env_from_metadata(data['metadata'])
-        return [(_('Command'), [data['metadata'].get(launch_metadata.COMMAND_KEY) or _("The image's own")]),
-                (_('Environment'), ['%s=%s' % (name, MASK) for name in env])]
+        # The argument vector as nova_docker passes it to Docker, one JSON string per argument.
+        return [(_('Command (argv)'), [json.dumps(argv, ensure_ascii=False)] if argv else [_("The image's own")]),
+                (_('Environment'), ['%s=%s' % (name, value) for name, value in env.items()])]
 
 
 class CommandStep(workflows.Step):
@@ -273,6 +279,9 @@ class NetworkAction(workflows.Action):
             except Exception:
                 exceptions.handle(request, _('Unable to retrieve networks.'))
         self.networks = {network.id: network for network in networks}
+        if len(networks) == 1:
+            # The project's only network is the one it means (as Horizon's Launch Instance does).
+            self.fields['network_ids'].initial = [networks[0].id]
         return sorted(((network.id, network_label(network)) for network in networks), key=lambda c: c[1])
 
     def summary_rows(self, data):
