@@ -2,7 +2,8 @@
 
 A Glance image for this driver has container_format ``docker`` and a ``docker save`` tarball as data.
 The tarball is streamed from Glance's chunk iterator straight into the POST /images/load request
-body (never whole in memory) and the loaded image is tagged ``<image_cache_repository>/<image id>:latest``.
+body (never whole in memory) and the loaded image is tagged ``<image_cache_repository>/<image id>:latest``
+(the names the tarball brought are untagged again unless the host had them before).
 That tag is the cache: its state lives in Docker, so a restarted nova-compute still finds it.
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+import docker.errors
 from oslo_concurrency import lockutils
 from oslo_log import log as logging
 
@@ -83,6 +85,7 @@ class ImageCache:
                 LOG.debug('Image %s already loaded as %s', image_id, ref)
                 return ref
             started = time.monotonic()
+            names_before = self._names()
             chunks = docker_client.bounded(
                 self._images.chunks(context, image_id), 'Image download',
                 CONF.docker.max_image_bytes, started + CONF.docker.image_timeout)
@@ -96,9 +99,27 @@ class ImageCache:
             source = self._pick(image_id, name, loaded)
             repository, tag = ref.rsplit(':', 1)
             self._docker.call('tag the loaded image', 'tag', source, repository, tag, force=True)
+            self._drop_new_names(set(loaded) - names_before - {ref})
             LOG.info('Loaded Glance image %s (%s) as %s in %.1fs', image_id, source, ref,
                      time.monotonic() - started)
             return ref
+
+    def _names(self) -> set[str]:
+        """Every repo:tag the host has."""
+        rows = self._docker.call('list images', 'images')
+        return {tag for row in rows for tag in row.get('RepoTags') or ()}
+
+    def _drop_new_names(self, names: set[str]) -> None:
+        """Untag the repo:tag names the tarball brought that the host did not have before: the cache
+        tag is the only name a cached image needs, and the image cache manager's removal of that tag
+        then frees the disk. Names the host already had stay (something else may use them)."""
+        for name in sorted(names):
+            if ':' not in name or name.startswith('sha256:'):
+                continue
+            try:
+                self._docker.call('untag the loaded image', 'remove_image', name)
+            except (docker_client.DockerOperationFailed, docker.errors.NotFound) as error:
+                LOG.warning('Could not untag %s after loading it: %s', name, error)
 
     @staticmethod
     def _pick(image_id: str, name: str | None, loaded: list[str]) -> str:
