@@ -8,6 +8,7 @@ from docker_dashboard.api import containers  # noqa: F401
 from docker_dashboard.api import engine  # noqa: F401
 from docker_dashboard.api import glance  # noqa: F401
 from docker_dashboard.api import hosts  # noqa: F401
+from docker_dashboard.api import hosts_cache  # noqa: F401
 from docker_dashboard.api import hosts_inventory  # noqa: F401
 from docker_dashboard.api import image_import  # noqa: F401
 from docker_dashboard.api import images  # noqa: F401

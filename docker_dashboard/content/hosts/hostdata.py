@@ -104,11 +104,26 @@ def one_host(request: Any, name: str) -> HostRow:
 
 
 @dataclass(frozen=True)
+class GlanceCopy:
+    """A Glance image a host's Docker image came from, and when the image cache manager removes it."""
+
+    id: str
+    name: str | None
+    deleted: bool = False        # Glance answered and does not list it
+    removal: Any = None          # api.hosts_cache.CacheRemoval when the host caches it, else None
+
+
+@dataclass(frozen=True)
 class HostImage:
-    """A Docker image on a host and the Glance images it came from ((id, name or None) pairs)."""
+    """A Docker image on a host and the Glance images it came from."""
 
     row: dict
-    glance: list
+    copies: list                 # GlanceCopy
+
+    @property
+    def glance(self) -> list:
+        """(id, name or None) pairs."""
+        return [(copy.id, copy.name) for copy in self.copies]
 
     @property
     def short_id(self) -> str:
@@ -116,7 +131,9 @@ class HostImage:
 
     @property
     def tags(self) -> list:
-        return [tag for tag in self.row.get('RepoTags') or () if tag != '<none>:<none>']
+        # The cache manager's usage records have a column of their own.
+        return [tag for tag in self.row.get('RepoTags') or ()
+                if tag != '<none>:<none>' and not api.hosts_cache.is_record_tag(tag)]
 
 
 def host_images(request: Any, row: HostRow) -> list:
@@ -124,13 +141,23 @@ def host_images(request: Any, row: HostRow) -> list:
     if not row.report.images:
         return []
     try:
-        names = {image.id: image.name for image in api.glance.docker_image_list(request, paginate=False)[0]}
+        listed = api.glance.docker_image_list(request, paginate=False)[0]
     except Exception:
         exceptions.handle(request, _('Unable to retrieve Glance image names.'))
-        names = {}
+        listed = None
+    names = {image.id: image.name for image in listed or ()}
+    # None: Glance was not asked, so an image it does not list is not known to be deleted.
+    statuses = None if listed is None else {image.id: getattr(image, 'status', None) for image in listed}
     containers = row.inventory.containers if row.inventory is not None else []
     images = []
     for image in row.report.images:
         ids = api.hosts_inventory.glance_image_ids(image, containers)
-        images.append(HostImage(row=image, glance=[(image_id, names.get(image_id)) for image_id in ids]))
+        images.append(HostImage(row=image, copies=_glance_copies(image, ids, names, statuses)))
     return images
+
+
+def _glance_copies(image: dict, ids: list, names: dict, statuses: dict | None) -> list:
+    removals = api.hosts_cache.cache_removals(image, statuses)
+    return [GlanceCopy(id=image_id, name=names.get(image_id),
+                       deleted=statuses is not None and image_id not in statuses,
+                       removal=removals.get(image_id)) for image_id in ids]
