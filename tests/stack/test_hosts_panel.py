@@ -110,3 +110,27 @@ def test_member_is_refused(openstack, horizon_url):
         page = member.get(path)
         assert 'docker_hosts__row__' not in page.text and 'Docker Engine' not in page.text
         assert page.status_code in (403, 404) or '/auth/login/' in page.url, (page.status_code, page.url)
+
+
+def _image_counts(admin_horizon, host: str) -> tuple:
+    """(table cell, host Overview figure, rows of the host's Images tab) for `host`."""
+    table = row_cells(admin_horizon.get(INDEX).text, host)[6]
+    overview = admin_horizon.tab(f'{INDEX}{host}/', 'docker_host_details__overview').text
+    shown = re.search(r'<dt>Images</dt>\s*<dd>(\d+)', overview)
+    assert shown, 'the Overview shows no image count'
+    images = admin_horizon.tab(f'{INDEX}{host}/', 'docker_host_details__images').text
+    listing = re.search(r'<table[^>]*docker-host-images.*?</table>', images, re.S)
+    rows = len(re.findall(r'<tr>\s*<td><code>[0-9a-f]{12}</code>', listing.group(0))) if listing else 0
+    return int(table), int(shown.group(1)), rows
+
+
+def test_the_table_the_overview_and_the_images_tab_count_the_same_images(openstack, admin_horizon):
+    # docker-host-1 builds and commits the stack's images, so `docker info` counts intermediate images
+    # the Images tab does not list; the three places must still agree. Other tests may load or remove an
+    # image between the requests: a few tries.
+    for _attempt in range(3):
+        table, overview, rows = _image_counts(admin_horizon, 'docker-host-1')
+        if table == overview == rows:
+            break
+    assert table == overview == rows, (table, overview, rows)
+    assert rows >= 1
