@@ -6,13 +6,16 @@ The image is made for this test (a unique file on busybox), so nothing else on t
 from __future__ import annotations
 
 import configparser
+import html
 import io
 import os
+import re
 
 import docker.errors
 import pytest
 
 from tests.stack import nova_helpers as h
+from tests.stack.horizon import Horizon
 
 pytestmark = pytest.mark.stack
 
@@ -61,7 +64,16 @@ def image_gone(docker_api, docker_id: str) -> bool:
     return False
 
 
-def test_a_deleted_glance_image_leaves_the_host_at_the_next_cache_pass(openstack):
+def images_tab_row(openstack, horizon_url, glance_id: str) -> str:
+    """The text of the admin Docker Hosts > HOST > Images row naming ``glance_id``."""
+    c = openstack.credentials['admin']
+    page = Horizon(horizon_url, c['username'], c['password']).tab(
+        f'/admin/docker_hosts/{HOST}/', 'docker_host_details__images').text
+    row = next((row for row in re.findall(r'<tr>.*?</tr>', page, re.S) if glance_id in row), '')
+    return html.unescape(re.sub(r'<[^>]+>|\s+', ' ', row))
+
+
+def test_a_deleted_glance_image_leaves_the_host_at_the_next_cache_pass(openstack, horizon_url):
     interval = manager_interval(openstack)
     nova, glance = openstack.nova('admin'), openstack.glance('admin')
     docker_api = openstack.docker(HOST)
@@ -78,6 +90,8 @@ def test_a_deleted_glance_image_leaves_the_host_at_the_next_cache_pass(openstack
         assert docker_api.inspect_image(f'glance/{image.id}:latest')['Id'] == docker_id
         # The tarball's own name is not kept on the host: the cache tags are the copy's only names.
         assert name not in docker_api.inspect_image(docker_id)['RepoTags']
+        row = images_tab_row(openstack, horizon_url, image.id)
+        assert name in row and 'In use' in row, row
 
         h.delete_servers(nova, [server.id])
         server_id = None
