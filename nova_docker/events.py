@@ -7,8 +7,11 @@ process exits by itself is SHUTOFF in Nova at once instead of at the next power-
 - start -> STARTED, die -> STOPPED, pause -> PAUSED, unpause -> RESUMED. ``kill`` and ``oom`` are
   followed by ``die`` when the container really ends; ``destroy`` only drops what is still pending.
 - STOPPED waits ``stopped_delay`` seconds and is dropped if another event of the same instance comes
-  first (a restart is die + start), like libvirt's delayed STOPPED. Only the latest pending event of an
-  instance is kept: Nova compares every event with get_info anyway, so an overtaken one would be ignored.
+  first (a restart is die + start), like libvirt's delayed STOPPED. It is emitted once more
+  ``STOPPED_AGAIN`` seconds later (unless overtaken): Nova ignores events while the instance has a task,
+  and a one-shot command typically ends while Nova is still finishing the boot. Only the latest pending
+  event of an instance is kept: Nova compares every event with get_info, so an overtaken one would be
+  ignored anyway.
 - Events wait until Nova registers its handler (after init_host); the first subscription, and every
   one after a failure, emits the current state of each container (a dockerd restart forgets its
   events). A resubscription asks for events ``since`` the last one seen (less a second; repeats are
@@ -56,6 +59,7 @@ STATE_TRANSITIONS = {'running': virtevent.EVENT_LIFECYCLE_STARTED,
 FILTERS = json.dumps({'type': ['container'], 'label': [containers.LABEL_UUID],
                       'event': sorted(TRANSITIONS) + ['destroy', 'oom']})
 STOPPED_DELAY = 2.0
+STOPPED_AGAIN = 5.0
 IDLE_SECONDS = 60.0
 FIRST_BACKOFF = 0.5
 MAX_BACKOFF = 30.0
@@ -67,17 +71,19 @@ SEEN_PRUNE_AT = 4096
 
 
 class _Pending:
-    """The latest not yet emitted event of each instance, with the monotonic time it is due."""
+    """The latest not yet emitted event of each instance: (monotonic time due, event, seconds after
+    which to emit it once more or None)."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
-        self._events: dict[str, tuple[float, virtevent.LifecycleEvent]] = {}
+        self._events: dict[str, tuple[float, virtevent.LifecycleEvent, float | None]] = {}
         self._listening = False
         self._closed = False
 
-    def put(self, uuid: str, transition: int, delay: float) -> None:
+    def put(self, uuid: str, transition: int, delay: float, again: float | None = None) -> None:
         with self._cond:
-            self._events[uuid] = (time.monotonic() + delay, virtevent.LifecycleEvent(uuid, transition))
+            self._events[uuid] = (time.monotonic() + delay, virtevent.LifecycleEvent(uuid, transition),
+                                  again)
             self._cond.notify()
 
     def drop(self, uuid: str) -> None:
@@ -100,10 +106,13 @@ class _Pending:
             while not self._closed:
                 wait = None
                 if self._listening and self._events:
-                    uuid, (due, event) = min(self._events.items(), key=lambda item: item[1][0])
+                    uuid, (due, event, again) = min(self._events.items(), key=lambda item: item[1][0])
                     wait = due - time.monotonic()
                     if wait <= 0:
                         del self._events[uuid]
+                        if again is not None:
+                            self._events[uuid] = (time.monotonic() + again,
+                                                  virtevent.LifecycleEvent(uuid, event.transition), None)
                         return event
                 self._cond.wait(wait)
             return None
@@ -289,8 +298,10 @@ class EventListener:
                 self._queue(uuid, transition)
 
     def _queue(self, uuid: str, transition: int) -> None:
-        delay = self._stopped_delay if transition == virtevent.EVENT_LIFECYCLE_STOPPED else 0.0
-        self._pending.put(uuid, transition, delay)
+        if transition == virtevent.EVENT_LIFECYCLE_STOPPED:
+            self._pending.put(uuid, transition, self._stopped_delay, STOPPED_AGAIN)
+        else:
+            self._pending.put(uuid, transition, 0.0)
 
     @staticmethod
     def _shutdown(response: requests.Response | None) -> None:

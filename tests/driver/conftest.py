@@ -91,12 +91,17 @@ def image_service(tmp_path: Path) -> FakeImageService:
 @pytest.fixture
 def make_driver(configured: None, image_service: FakeImageService):
     """Build a driver as nova-compute would (fresh DockerAPI each time: a 'restarted' service)."""
+    made: list[docker_driver.DockerDriver] = []
+
     def make() -> docker_driver.DockerDriver:
         drv = docker_driver.DockerDriver(virtapi=None, docker_api=docker_client.DockerAPI(),
                                          image_service=image_service)
         drv.init_host(CONF.host)
+        made.append(drv)
         return drv
-    return make
+    yield make
+    for drv in made:  # as nova-compute's shutdown does: ends the driver's event listener
+        drv.cleanup_host(CONF.host)
 
 
 @pytest.fixture
