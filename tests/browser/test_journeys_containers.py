@@ -39,8 +39,19 @@ def state(openstack):
             nova_helpers.remove_cached_image(openstack, image['id'])
 
 
+SERVED: dict = {}
+
+
+@pytest.fixture(scope='module', autouse=True)
+def served_horizon(horizon_url):
+    """The journeys run against a Horizon serving this checkout (the stack's own when it is current)."""
+    SERVED['url'] = horizon_url
+    yield
+    SERVED.clear()
+
+
 def base(openstack) -> str:
-    return openstack.env['HORIZON_URL']
+    return SERVED.get('url') or openstack.env['HORIZON_URL']
 
 
 def login_as(chrome, openstack, user: str) -> None:
@@ -81,6 +92,11 @@ def test_launch_through_the_wizard_and_see_it_become_active(openstack, chrome, s
     next_button.click()
     j.until(chrome, lambda d: d.find_element(By.ID, 'launch_container__review').is_displayed(), 10,
             'the Review step')
+    # Review shows the command as the argument vector it becomes, and the (not secret) environment values.
+    review = j.until(chrome, lambda d: (lambda text: text if 'Command (argv)' in text else None)(
+        d.find_element(By.ID, 'launch_container__review').text), 10, 'the summary on the Review step')
+    assert '["sh", "-c", "mkdir -p /data' in review and f'GREETING={GREETING}' in review, review
+    assert 'Fill in the previous steps' not in review, review
     chrome.find_element(By.CSS_SELECTOR, '.modal.in .button-final').click()
 
     # Back on the table: the new row is building and turns Active by itself.
@@ -122,6 +138,23 @@ def test_detail_tabs_show_what_the_container_does(openstack, chrome, state):
     j.until(chrome, lambda d: f'started {GREETING}' in d.find_element(By.CSS_SELECTOR, '[data-role=view]').text,
             30, 'the command output in the live log')
     accessibility.assert_accessible(chrome)
+
+
+def test_confirm_dialog_from_the_detail_page_names_the_container(openstack, chrome, state):
+    # Horizon's confirm dialog takes the name from the page's dd[data-display], as on its instance page.
+    server_id = server_id_of(state)
+    j.open_page(chrome, base(openstack), f'{j.CONTAINERS}{server_id}/')
+    header = chrome.find_element(By.CSS_SELECTOR, '.detail-actions')
+    button = header.find_element(By.CSS_SELECTOR, '[id$="__action_soft_reboot"]')
+    if not button.is_displayed():
+        header.find_element(By.CSS_SELECTOR, '.dropdown-toggle').click()
+        j.until(chrome, lambda d: button.is_displayed(), 10, 'the actions menu of the detail page')
+    button.click()
+    body = j.until(chrome, lambda d: d.find_elements(By.CSS_SELECTOR, '.modal.in .modal-body'), 10,
+                   'the confirm dialog')[0].text
+    assert f'You have selected: "{NAME}".' in body, body
+    chrome.find_element(By.CSS_SELECTOR, '.modal.in .modal-footer .cancel').click()
+    j.until(chrome, lambda d: not d.find_elements(By.CSS_SELECTOR, '.modal.in'), 10, 'the dialog to close')
 
 
 # Nova reports these actions done within seconds on the stack: a row still not updated after this is stuck.
