@@ -7,11 +7,11 @@ process exits by itself is SHUTOFF in Nova at once instead of at the next power-
 - start -> STARTED, die -> STOPPED, pause -> PAUSED, unpause -> RESUMED. ``kill`` and ``oom`` are
   followed by ``die`` when the container really ends; ``destroy`` only drops what is still pending.
 - STOPPED waits ``stopped_delay`` seconds and is dropped if another event of the same instance comes
-  first (a restart is die + start), like libvirt's delayed STOPPED. It is emitted once more
-  ``STOPPED_AGAIN`` seconds later (unless overtaken): Nova ignores events while the instance has a task,
-  and a one-shot command typically ends while Nova is still finishing the boot. Only the latest pending
-  event of an instance is kept: Nova compares every event with get_info, so an overtaken one would be
-  ignored anyway.
+  first (a restart is die + start), like libvirt's delayed STOPPED. A STOPPED from an event is emitted
+  once more ``STOPPED_AGAIN`` seconds later (unless overtaken): Nova ignores events while the instance
+  has a task, and a one-shot command typically ends while Nova is still finishing the boot. Only the
+  latest pending event of an instance is kept: Nova compares every event with get_info, so an
+  overtaken one would be ignored anyway.
 - Events wait until Nova registers its handler (after init_host); the first subscription, and every
   one after a failure, emits the current state of each container (a dockerd restart forgets its
   events). A resubscription asks for events ``since`` the last one seen (less a second; repeats are
@@ -295,11 +295,11 @@ class EventListener:
             uuid = (container.get('Labels') or {}).get(containers.LABEL_UUID)
             transition = STATE_TRANSITIONS.get(container.get('State'))
             if uuidutils.is_uuid_like(uuid) and transition is not None:
-                self._queue(uuid, transition)
+                self._queue(uuid, transition, again=None)  # a state read now, not a change
 
-    def _queue(self, uuid: str, transition: int) -> None:
+    def _queue(self, uuid: str, transition: int, again: float | None = STOPPED_AGAIN) -> None:
         if transition == virtevent.EVENT_LIFECYCLE_STOPPED:
-            self._pending.put(uuid, transition, self._stopped_delay, STOPPED_AGAIN)
+            self._pending.put(uuid, transition, self._stopped_delay, again)
         else:
             self._pending.put(uuid, transition, 0.0)
 
