@@ -2,6 +2,7 @@
 drop would), while new connections keep working."""
 from __future__ import annotations
 
+import select
 import socket
 import struct
 import threading
@@ -21,6 +22,9 @@ class TcpRelay:
         while not self._closed:
             try:
                 client, _ = self.listener.accept()
+                # Blocking, explicitly: the test process's default socket timeout is Horizon's test
+                # settings' 1 s, which cut every event stream whose browser side was quiet for 1 s.
+                client.settimeout(None)
                 upstream = socket.create_connection(self.target, timeout=10)
                 upstream.settimeout(None)
             except OSError:
@@ -33,9 +37,16 @@ class TcpRelay:
     @staticmethod
     def _pump(source: socket.socket, target: socket.socket) -> None:
         try:
-            while data := source.recv(65536):
+            while True:
+                # Poll instead of blocking in recv: a socket closed by drop() is only released (and the
+                # RST sent) once no thread is inside a system call on it.
+                if not select.select([source], [], [], 0.5)[0]:
+                    continue
+                data = source.recv(65536)
+                if not data:
+                    break
                 target.sendall(data)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: select() on a socket closed meanwhile
             pass
         finally:
             for sock in (source, target):

@@ -8,6 +8,7 @@ import urllib.parse
 import uuid
 
 import pytest
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser.conftest import login
@@ -51,6 +52,24 @@ def shown(driver) -> list:
     return driver.execute_script(
         "return Array.from(document.querySelectorAll('[data-role=view] .log-line .log-text'))"
         ".map(function (e) { return e.textContent; });")
+
+
+def what_the_view_shows(driver) -> str:
+    """For a failure message: the lines shown, the status text and the browser console's errors."""
+    lines = shown(driver)
+    status = driver.execute_script(
+        "var s = document.querySelector('[data-role=status]'); return s ? s.textContent : null;")
+    errors = [entry['message'] for entry in driver.get_log('browser') if entry['level'] == 'SEVERE']
+    return (f'{len(lines)} lines shown (last: {lines[-3:]}), status {status!r}, at {driver.current_url}, '
+            f'browser console errors: {errors[-5:]}')
+
+
+def until(driver, condition, expected: str, timeout: float = 60):
+    """Wait for ``condition``; on time-out, fail saying what was expected and what the view showed."""
+    try:
+        return WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition)
+    except TimeoutException:
+        raise AssertionError(f'no {expected} within {timeout} s: {what_the_view_shows(driver)}') from None
 
 
 def open_logs(openstack, chrome, server) -> None:
@@ -98,16 +117,19 @@ def test_dropped_connection_resumes_from_the_cursor_without_loss(openstack, chro
         login(chrome, openstack.env['HORIZON_URL'], c['username'], c['password'])
         base = f'http://127.0.0.1:{relay.port}'
         chrome.get(f'{base}/project/docker_containers/{ticker_server.id}/logs/')
-        wait = WebDriverWait(chrome, 60, poll_frequency=0.2)
-        wait.until(lambda d: len(shown(d)) >= 20)
+        until(chrome, lambda d: len(shown(d)) >= 20, '20 lines in the view through the relay')
         chrome.execute_script(
             "window.__statuses = []; var s = document.querySelector('[data-role=status]');"
             "new MutationObserver(function () { window.__statuses.push(s.textContent); })"
             ".observe(s, {childList: true, characterData: true, subtree: true});")
+        # Until the drop the stream holds: a relay that cut quiet connections made it retry every second.
+        time.sleep(3)
+        assert not chrome.execute_script('return window.__statuses'), what_the_view_shows(chrome)
         before = len(shown(chrome))
         assert relay.drop() >= 1
-        wait.until(lambda d: any('etry' in text for text in d.execute_script('return window.__statuses')))
-        wait.until(lambda d: len(shown(d)) >= before + 40)
+        until(chrome, lambda d: any('etry' in text for text in d.execute_script('return window.__statuses')),
+              'the view saying it is retrying after the drop')
+        until(chrome, lambda d: len(shown(d)) >= before + 40, f'40 lines more than the {before} before the drop')
     finally:
         relay.close()
     numbers = [int(text.split('-')[1]) for text in shown(chrome) if text.startswith('n-')]
