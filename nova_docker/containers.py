@@ -69,6 +69,15 @@ def uts_names(hostname: str | None) -> dict[str, str]:
     return names
 
 
+def console_text(output: bytes) -> str:
+    """Console output as Nova's compute manager wants it: a ``str`` it encodes to latin-1 bytes and then
+    decodes as ASCII, each non-ASCII byte becoming one U+FFFD. Each character of the UTF-8 text (Docker's
+    json-file log already holds an invalid byte as U+FFFD) is therefore one byte there: ASCII as it is,
+    anything else one replacement, so Nova shows as many U+FFFD as the panel does, not one per byte."""
+    text = output.decode('utf-8', 'replace')
+    return text if text.isascii() else ''.join(c if c.isascii() else '\x80' for c in text)
+
+
 def _split(text: str, origin: str) -> list[str]:
     try:
         argv = shlex.split(text)

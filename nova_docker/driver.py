@@ -414,11 +414,13 @@ class DockerDriver(driver.ComputeDriver):
         """Nova's periodic cache pass: remove cached images no instance here uses (image_cache)."""
         image_cache.manage(self.docker, self.image_service, context, all_instances)
 
-    def get_console_output(self, context: Any, instance: Any) -> bytes:
-        """The tail of docker logs: at most console_log_tail_lines lines and console_log_max_bytes."""
+    def get_console_output(self, context: Any, instance: Any) -> str:
+        """The tail of docker logs: at most console_log_tail_lines lines and console_log_max_bytes,
+        as the str Nova's compute manager expects (containers.console_text)."""
         try:
-            return self.docker.logs_tail(self._existing(instance), CONF.docker.console_log_tail_lines,
-                                         CONF.docker.console_log_max_bytes)
+            return containers.console_text(self.docker.logs_tail(
+                self._existing(instance), CONF.docker.console_log_tail_lines,
+                CONF.docker.console_log_max_bytes))
         except docker_client.DockerUnavailable:
             # nova-api turns only ConsoleNotAvailable (and NotFound) into a readable client error.
             raise exception.ConsoleNotAvailable()

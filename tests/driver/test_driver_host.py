@@ -55,22 +55,35 @@ def test_update_provider_tree_reports_inventory(drv, docker_cli):
 
 def test_console_output_is_the_bounded_tail(drv, ctx, app_image, docker_opt):
     instance = spawn(drv, ctx, app_image, metadata={'docker_command': "sh -c 'seq 1 5000; sleep 60'"})
-    output = wait_for(lambda: (o := drv.get_console_output(ctx, instance)).endswith(b'5000\n') and o)
-    assert isinstance(output, bytes)
-    lines = output.decode().splitlines()
+    output = wait_for(lambda: (o := drv.get_console_output(ctx, instance)).endswith('5000\n') and o)
+    assert isinstance(output, str)
+    lines = output.splitlines()
     assert len(lines) == CONF.docker.console_log_tail_lines == 1000
     assert lines[0] == '4001' and lines[-1] == '5000'
     docker_opt('console_log_max_bytes', 1024)
     small = drv.get_console_output(ctx, instance)
-    assert len(small) == 1024 and small.endswith(b'4999\n5000\n')
+    assert len(small) == 1024 and small.endswith('4999\n5000\n')
 
 
 def test_console_output_of_one_huge_line_is_bounded(drv, ctx, app_image):
     command = "sh -c 'head -c 3000000 /dev/zero | tr \"\\0\" a; echo; echo end; sleep 60'"
     instance = spawn(drv, ctx, app_image, metadata={'docker_command': command})
-    output = wait_for(lambda: (o := drv.get_console_output(ctx, instance)).endswith(b'end\n') and o)
+    output = wait_for(lambda: (o := drv.get_console_output(ctx, instance)).endswith('end\n') and o)
     assert len(output) == CONF.docker.console_log_max_bytes
-    assert output.endswith(b'a' * 100 + b'\nend\n')
+    assert output.endswith('a' * 100 + '\nend\n')
+
+
+def test_console_output_reaches_nova_with_one_replacement_per_character(drv, ctx, app_image):
+    """Nova's compute manager encodes the driver's str as latin-1 and decodes it as ASCII: invalid
+    UTF-8 (2 bytes, which the json-file log holds as two U+FFFD) and 'é' must come out as 2 and 1
+    replacement characters, as the panel shows them, not one per UTF-8 byte (6 and 2)."""
+    command = "sh -c 'printf \"a\\377\\376b caf\\303\\251\\nend\\n\"; sleep 60'"
+    instance = spawn(drv, ctx, app_image, metadata={'docker_command': command})
+    output = wait_for(lambda: (o := drv.get_console_output(ctx, instance)).endswith('end\n') and o)
+    assert isinstance(output, str)
+    as_nova_shows_it = output.encode('latin-1').decode('ascii', 'replace')
+    assert as_nova_shows_it == 'a\ufffd\ufffdb caf\ufffd\nend\n'
+
 
 
 @pytest.fixture

@@ -59,7 +59,7 @@ def test_an_fqdn_hostname_becomes_hostname_and_domainname(drv, ctx, app_image, d
 def test_command_defaults_to_image_cmd(drv, ctx, app_image, docker_cli):
     instance = spawn(drv, ctx, app_image)
     assert inspect(docker_cli, instance)['Config']['Cmd'] == APP_CMD
-    wait_for(lambda: b'from-image-cmd' in drv.get_console_output(ctx, instance))
+    wait_for(lambda: 'from-image-cmd' in drv.get_console_output(ctx, instance))
 
 
 def test_os_command_line_overrides_image_cmd(drv, ctx, app_image, image_service, app_tarball,
@@ -86,7 +86,7 @@ def test_metadata_command_beats_os_command_line_and_env_comes_from_metadata(
         assert 'GREETING=hello world' in info['Config']['Env']
         assert 'OTHER_ONE=x=y' in info['Config']['Env']
         assert not any(e.startswith('unrelated') for e in info['Config']['Env'])
-        wait_for(lambda: b'v=hello world x=y' in drv.get_console_output(ctx, instance))
+        wait_for(lambda: 'v=hello world x=y' in drv.get_console_output(ctx, instance))
     finally:
         docker_cli.remove_image(images.cache_ref(image_meta.id), force=True)
 

@@ -74,3 +74,17 @@ def test_placement_shows_the_capabilities_the_driver_has_and_no_other(openstack,
     lacks = {'COMPUTE_DEVICE_TAGGING', 'COMPUTE_NET_ATTACH_INTERFACE_WITH_TAG', 'COMPUTE_VOLUME_MULTI_ATTACH',
              'COMPUTE_VOLUME_EXTEND', 'COMPUTE_TRUSTED_CERTS', 'COMPUTE_IMAGE_TYPE_QCOW2', 'COMPUTE_IMAGE_TYPE_ISO'}
     assert not traits & lacks, traits & lacks
+
+
+def test_console_output_through_nova_has_one_replacement_per_character(openstack, servers):
+    """Invalid UTF-8 read 6 replacement characters in Nova's console output (one per byte of the two
+    U+FFFD the json-file log holds) and 2 in the panel; 'é' read 2."""
+    nova = openstack.nova('demo')
+    command = h.shell("printf 'a\\377\\376b caf\\303\\251\\nend\\n'; sleep 600")
+    server = h.boot(nova, h.image_id(openstack.glance('demo'), 'busybox:latest'), name=h.unique(PREFIX),
+                    meta={'docker_command': command})
+    servers.append(server.id)
+    h.wait_active(nova, server.id)
+    output = h.wait_for(lambda: (o := nova.servers.get_console_output(server.id)) and 'end' in o and o, 30,
+                        message='the console output')
+    assert output == 'a\ufffd\ufffdb caf\ufffd\nend\n'
