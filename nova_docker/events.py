@@ -62,7 +62,7 @@ STOPPED_DELAY = 2.0
 STOPPED_AGAIN = 5.0
 IDLE_SECONDS = 60.0
 FIRST_BACKOFF = 0.5
-MAX_BACKOFF = 30.0
+MAX_BACKOFF = 5.0
 MAX_LINE_BYTES = 1024 * 1024
 MAX_STREAM_BYTES = 256 * 1024 * 1024
 MAX_STREAM_SECONDS = 3600.0
@@ -197,8 +197,10 @@ class EventListener:
             except Exception as error:  # down, refused, reset, HTTP error, bad line: follow again
                 renewed = False
                 if not self._stop.is_set():
-                    LOG.warning('Docker event stream failed (%s); reconnecting in %.1f s',
-                                type(error).__name__, backoff)
+                    # once per outage at warning level: a daemon that stays down is retried often
+                    (LOG.warning if backoff == FIRST_BACKOFF else LOG.debug)(
+                        'Docker event stream failed (%s); reconnecting in %.1f s',
+                        type(error).__name__, backoff)
             if self._stop.is_set():
                 return
             if renewed or time.monotonic() - begun > MAX_BACKOFF:
