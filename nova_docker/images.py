@@ -55,6 +55,14 @@ class ImageService:
         """Set metadata and upload ``data`` (a file-like object with read()) into an existing image."""
         self._api.update(context, image_id, metadata, data, purge_props=False)
 
+    def create(self, context: Any, record: dict) -> str:
+        """Create an image record with no data yet; returns its id."""
+        return self._api.create(context, record)['id']
+
+    def delete(self, context: Any, image_id: str) -> None:
+        """Delete an image (a migration's transfer image)."""
+        self._api.delete(context, image_id)
+
 
 def cache_ref(image_id: str) -> str:
     """The Docker reference of a cached Glance image."""
