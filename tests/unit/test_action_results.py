@@ -116,3 +116,13 @@ class NotCreatedTests(helpers.ContainerDetailTestCase):
                                  '(compute__do_build_and_run_instance: Error).')
         self.assertNotContains(res, HOST_MESSAGE)
         self.mock_server_action_events.assert_called_once_with(helpers.IsHttpRequest(), server.id, 'req-build')
+
+    @helpers.create_mocks({api.nova: ['server_get'], api.containers: ['container_for_server']})
+    def test_stats_of_an_error_server_without_a_container_say_it_was_not_created(self):
+        server = make_server(self, status='ERROR', power=0, fault={'code': 500, 'message': 'No valid host was found.'})
+        self.mock_server_get.return_value = server
+        self.mock_container_for_server.side_effect = dd_exceptions.HostNotResolved()
+        res = self.client.get(reverse('horizon:project:docker_containers:stats', args=[server.id]))
+        self.assertEqual(404, res.status_code)
+        self.assertEqual({'error': 'The container was not created: No valid host was found.', 'retry': False},
+                         res.json())

@@ -15,6 +15,7 @@ from django.views import generic
 
 from docker_dashboard import api
 from docker_dashboard import exceptions as dd_exceptions
+from docker_dashboard.content.containers import action_results
 
 LOG = logging.getLogger(__name__)
 HISTORY_SECONDS = 300     # what the browser keeps: the last five minutes
@@ -52,9 +53,12 @@ class ContainerStatsView(generic.View):
                 'The container is not running: there is no usage to show. Start it to see live figures.')})
         except dd_exceptions.DockerHostUnreachable:
             return _error(_('The Docker host of this container is unreachable; trying again.'), 503, retry=True)
-        except dd_exceptions.HostNotResolved:
-            return _error(_('This server does not run on a configured Docker host.'), 404, retry=False)
-        except dd_exceptions.ContainerNotFound:
+        except (dd_exceptions.HostNotResolved, dd_exceptions.ContainerNotFound) as error:
+            if server.status == 'ERROR':
+                # Nova never got as far as a container: say why, as the Overview does.
+                return _error(str(action_results.not_created_reason(request, server)), 404, retry=False)
+            if isinstance(error, dd_exceptions.HostNotResolved):
+                return _error(_('This server does not run on a configured Docker host.'), 404, retry=False)
             return _error(_('The container of this server was not found on its Docker host.'), 404, retry=True)
         except dd_exceptions.DockerDashboardError as error:
             return _error(_('The Docker host could not report usage: %s') % error, 502, retry=True)
