@@ -1,5 +1,6 @@
 """The launch contract between the plugin and nova_docker: per-launch command and environment
-travel as Nova server metadata (`docker_command`, `docker_env_<NAME>`), within Nova's bounds."""
+travel as Nova server metadata (`docker_command`, `docker_env_<NAME>`, `docker_interactive`), within
+Nova's bounds."""
 from __future__ import annotations
 
 import re
@@ -10,6 +11,9 @@ from django.utils.translation import gettext as _
 
 COMMAND_KEY = 'docker_command'
 ENV_PREFIX = 'docker_env_'
+# 'true': the container is created with stdin open and a TTY, and its console attaches to the main process.
+INTERACTIVE_KEY = 'docker_interactive'
+INTERACTIVE_VALUE = 'true'
 # Nova's own bounds on server metadata (API schema and the default metadata_items quota).
 NOVA_KEY = re.compile(r'^[a-zA-Z0-9-_:. ]{1,255}$')
 NOVA_VALUE_MAX = 255
@@ -48,9 +52,12 @@ def parse_env_lines(text: str) -> dict:
     return env
 
 
-def build_server_metadata(command: str = '', env_text: str = '', *, limit: int = NOVA_ITEMS_MAX) -> dict:
+def build_server_metadata(command: str = '', env_text: str = '', *, interactive: bool = False,
+                          limit: int = NOVA_ITEMS_MAX) -> dict:
     """Server metadata for a launch, checked against Nova's limits before Nova sees it."""
     metadata: dict = {}
+    if interactive:
+        metadata[INTERACTIVE_KEY] = INTERACTIVE_VALUE
     command = (command or '').strip()
     if command:
         try:
@@ -68,7 +75,8 @@ def build_server_metadata(command: str = '', env_text: str = '', *, limit: int =
             raise MetadataError('environment', _('%(name)s: values are limited to %(max)d characters.') % {'name': name, 'max': NOVA_VALUE_MAX})
         metadata[key] = value
     if len(metadata) > limit:
-        raise MetadataError('environment', _('At most %(limit)d metadata items are allowed (command and variables together); '
+        raise MetadataError('environment', _('At most %(limit)d metadata items are allowed (command, variables and '
+                                             'the interactive option together); '
                                              'this launch has %(count)d.') % {'limit': limit, 'count': len(metadata)})
     return metadata
 
@@ -82,3 +90,8 @@ def command_from_metadata(metadata: dict) -> list | None:
 def env_from_metadata(metadata: dict) -> dict:
     return {key[len(ENV_PREFIX):]: value for key, value in (metadata or {}).items()
             if key.startswith(ENV_PREFIX) and ENV_NAME.match(key[len(ENV_PREFIX):])}
+
+
+def interactive_from_metadata(metadata: dict) -> bool:
+    """Whether the launch asked for stdin and a TTY (only the exact value 'true' does)."""
+    return (metadata or {}).get(INTERACTIVE_KEY) == INTERACTIVE_VALUE

@@ -93,6 +93,21 @@ def server_action_events(request: Any, server_id: str, request_id: str) -> list:
     return list(getattr(action, 'events', None) or [])
 
 
+# POST /servers/{id}/remote-consoles (2.6): the serial console of a server, as the owner may ask for it.
+REMOTE_CONSOLES_VERSION = '2.6'
+
+
+def server_serial_console_url(request: Any, server_id: str) -> str:
+    """A new nova-serialproxy URL (ws:// or wss://, with a one-session Nova console token) for the server.
+
+    Nova checks policy (os_compute_api:os-remote-consoles), the server's state and asks the compute host;
+    its refusals are novaclient exceptions (409 not running, 400 console disabled or full, 501 none).
+    """
+    client = horizon_nova_client.novaclient(request, version=REMOTE_CONSOLES_VERSION)
+    console = client.servers.get_serial_console(server_id, 'serial')
+    return console['remote_console']['url']
+
+
 def flavor_list(request: Any) -> list:
     return horizon_nova.flavor_list(request)
 

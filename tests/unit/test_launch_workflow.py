@@ -296,6 +296,24 @@ class LaunchWorkflowTests(helpers.TestCase):
         self.mock_server_create.assert_not_called()
 
     @helpers.create_mocks(MOCKS)
+    def test_interactive_option_becomes_docker_interactive_metadata_and_shows_on_review(self):
+        self._mock_lists()
+        review = self.client.post(LAUNCH_URL, self._form(interactive='on', command='sh'),
+                                  HTTP_X_DOCKER_DASHBOARD_LAUNCH_REVIEW='1').content.decode()
+        self.assertIn('Yes: stdin and a TTY; the console attaches to the command', review)
+        res = self.client.post(LAUNCH_URL, self._form(interactive='on', command='sh', environment=''))
+        self.assertNoFormErrors(res)
+        self._assert_create_called_once_with(
+            name='web', image_id=self.busybox.id, flavor_id=self.flavor.id, count=1, availability_zone=None,
+            description='front end', nics='none', metadata={'docker_interactive': 'true', 'docker_command': 'sh'})
+
+    @helpers.create_mocks(MOCKS)
+    def test_without_the_interactive_option_no_metadata_and_review_says_no(self):
+        self._mock_lists()
+        review = self.client.post(LAUNCH_URL, self._form(), HTTP_X_DOCKER_DASHBOARD_LAUNCH_REVIEW='1')
+        self.assertIn('<dt>Interactive</dt>\n    <dd>No</dd>', review.content.decode())
+
+    @helpers.create_mocks(MOCKS)
     def test_review_step_of_a_fresh_form_says_it_is_loading_not_fill_in(self):
         self._mock_lists()
         res = self.client.get(LAUNCH_URL)

@@ -13,6 +13,7 @@ from openstack_dashboard.dashboards.project.instances import tables as instance_
 from docker_dashboard import api
 from docker_dashboard.content.containers import action_results
 from docker_dashboard.content.containers import actions
+from docker_dashboard.content.containers import console
 from docker_dashboard.content.containers import usage as container_usage
 from docker_dashboard.content.containers.workflows.launch import LaunchLink
 
@@ -147,7 +148,7 @@ class ContainersTable(tables.DataTable):
         row_class = ContainerRow
         table_actions = (LaunchLink, actions.StartContainer, actions.StopContainer, actions.DeleteContainer,
                          ContainersFilterAction)
-        row_actions = (actions.StartContainer, actions.ViewLogs, actions.CommitToImage, actions.PauseContainer,
-                       actions.UnpauseContainer, actions.SoftRebootContainer, actions.HardRebootContainer,
-                       actions.LockContainer, actions.UnlockContainer, actions.StopContainer,
-                       actions.DeleteContainer)
+        row_actions = (actions.StartContainer, actions.ViewLogs, console.OpenConsole, actions.CommitToImage,
+                       actions.PauseContainer, actions.UnpauseContainer, actions.SoftRebootContainer,
+                       actions.HardRebootContainer, actions.LockContainer, actions.UnlockContainer,
+                       actions.StopContainer, actions.DeleteContainer)

@@ -1,4 +1,4 @@
-"""Detail tabs of a container: Overview, Logs, Processes, Changes, Stats, Action Log.
+"""Detail tabs of a container: Overview, Logs, Console, Processes, Changes, Stats, Action Log.
 
 Every Docker fact comes from the ServerContainer the view derived from the Nova server the user
 fetched with their own token; Docker errors become a message inside the tab, never a 500.
@@ -13,6 +13,7 @@ from docker_dashboard import api
 from docker_dashboard import exceptions as dd_exceptions
 from docker_dashboard.content.containers import addresses
 from docker_dashboard.content.containers import changes as changes_tree
+from docker_dashboard.content.containers import console
 from docker_dashboard.content.containers import logviews
 from docker_dashboard.content.containers import stats as container_stats
 from docker_dashboard.content.containers import tables as containers_tables
@@ -154,5 +155,5 @@ class ActionLogTab(tabs.TableTab):
 
 class ContainerDetailTabs(tabs.DetailTabsGroup):
     slug = 'container_details'
-    tabs = (OverviewTab, LogsTab, ProcessesTab, ChangesTab, StatsTab, ActionLogTab)
+    tabs = (OverviewTab, LogsTab, console.ConsoleTab, ProcessesTab, ChangesTab, StatsTab, ActionLogTab)
     sticky = True

@@ -1,5 +1,6 @@
 from django.urls import re_path
 
+from docker_dashboard.content.containers import console
 from docker_dashboard.content.containers import logviews
 from docker_dashboard.content.containers import stats
 from docker_dashboard.content.containers import usage
@@ -18,5 +19,6 @@ urlpatterns = nosniff_urls([
     re_path(SERVER + r'logs/stream$', logviews.LogStreamView.as_view(), name='logs_stream'),
     re_path(SERVER + r'logs/search$', logviews.LogSearchView.as_view(), name='logs_search'),
     re_path(SERVER + r'logs/download$', logviews.LogDownloadView.as_view(), name='logs_download'),
+    re_path(SERVER + r'console/url$', console.ConsoleURLView.as_view(), name='console_url'),
     re_path(SERVER + r'stats$', stats.ContainerStatsView.as_view(), name='stats'),
 ])

@@ -42,6 +42,10 @@ OPENSTACK_NEUTRON_NETWORK = {
 
 TIME_ZONE = 'UTC'
 
+# Every compute host of this stack runs nova_docker, whose instances have Nova serial consoles only:
+# Horizon's Instances > Console tab asks for that type at once instead of trying VNC, SPICE and RDP first.
+CONSOLE_TYPE = 'SERIAL'
+
 LOGGING = {
     'version': 1,
     'disable_existing_loggers': False,

@@ -224,6 +224,11 @@ class CommandAction(workflows.Action):
                                   widget=forms.Textarea(attrs={'rows': 6, 'placeholder': 'KEY=VALUE'}),
                                   help_text=_('One KEY=VALUE per line; blank lines and lines starting with # '
                                               'are ignored. The values are not secret: Review shows them.'))
+    interactive = forms.BooleanField(
+        label=_('Interactive (stdin and TTY)'), required=False,
+        help_text=_('Keeps the main process\'s standard input open on a terminal, as docker run -it does, so '
+                    'the Console tab attaches to it: for a shell or a REPL as the command. Without it the '
+                    'Console tab opens a new shell beside the main process.'))
 
     class Meta:
         name = _('Command & Environment')
@@ -234,8 +239,8 @@ class CommandAction(workflows.Action):
     def clean(self):
         data = super().clean()
         try:
-            data['metadata'] = launch_metadata.build_server_metadata(data.get('command', ''),
-                                                                     data.get('environment', ''))
+            data['metadata'] = launch_metadata.build_server_metadata(
+                data.get('command', ''), data.get('environment', ''), interactive=bool(data.get('interactive')))
         except launch_metadata.MetadataError as error:
             self.add_error(error.field, error.message)
         return data
@@ -244,13 +249,16 @@ class CommandAction(workflows.Action):
         argv = launch_metadata.command_from_metadata(data['metadata'])
         env = launch_metadata.env_from_metadata(data['metadata'])
         # The argument vector as nova_docker passes it to Docker, one JSON string per argument.
+        interactive = launch_metadata.interactive_from_metadata(data['metadata'])
         return [(_('Command (argv)'), [json.dumps(argv, ensure_ascii=False)] if argv else [_("The image's own")]),
-                (_('Environment'), ['%s=%s' % (name, value) for name, value in env.items()])]
+                (_('Environment'), ['%s=%s' % (name, value) for name, value in env.items()]),
+                (_('Interactive'), [_('Yes: stdin and a TTY; the console attaches to the command') if interactive
+                                    else _('No')])]
 
 
 class CommandStep(workflows.Step):
     action_class = CommandAction
-    contributes = ('command', 'environment', 'metadata')
+    contributes = ('command', 'environment', 'interactive', 'metadata')
 
 
 def network_label(network):
