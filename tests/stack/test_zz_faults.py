@@ -161,9 +161,10 @@ def test_stopped_dockerd_leaves_the_other_host_working_and_fails_its_own_actions
         assert h.docker_answers(openstack, HOST2)
         h.delete_servers(admin, [to_delete.id])
         assert h.container(openstack, HOST2, to_delete.id) is None
-        # dockerd's shutdown stopped the other container (Nova still shows it ACTIVE until its power
-        # state sync): a hard reboot makes it run again
+        # dockerd's shutdown stopped the other container, and Nova follows once the driver's event
+        # stream is back: SHUTOFF; a hard reboot makes it run again
         assert h.docker_state(openstack, HOST2, on_host2.id) == 'exited'
+        h.wait_status(admin, on_host2.id, 'SHUTOFF', timeout=30)
         admin.servers.reboot(on_host2.id, 'HARD')
         h.wait_status(admin, on_host2.id, 'ACTIVE')
         h.wait_docker_state(openstack, HOST2, on_host2.id, 'running')

@@ -56,19 +56,23 @@ def test_dockerd_restart_loses_no_instance_and_every_server_stays_manageable(ope
             pass
 
         same_instances(before, inventory(openstack, admin, HOST2, created))
-        # without live-restore, dockerd's shutdown stopped the running containers; Nova still says ACTIVE
+        # without live-restore, dockerd's shutdown stopped the running containers, and Nova follows at
+        # once: the driver reports every container's state when its event stream is back
         assert h.docker_state(openstack, HOST2, to_stop) == 'exited'
+        for server_id in (to_stop, to_reboot):
+            h.wait_status(admin, server_id, 'SHUTOFF', timeout=30)
 
-        # stop (the container is already down: the driver has nothing to do), then start
-        admin.servers.stop(to_stop)
-        h.wait_status(admin, to_stop, 'SHUTOFF')
+        # start, then stop again
         admin.servers.start(to_stop)
         h.wait_status(admin, to_stop, 'ACTIVE')
         assert h.wait_docker_state(openstack, HOST2, to_stop, 'running')['Id'] == before[to_stop][1]
         h.wait_for(lambda: admin.servers.get_console_output(to_stop).count('started') >= 2, 30,
                    message='the restarted container to write "started" again')
-        # a soft reboot starts the stopped container
-        admin.servers.reboot(to_reboot, 'SOFT')
+        admin.servers.stop(to_stop)
+        h.wait_status(admin, to_stop, 'SHUTOFF')
+        assert h.wait_docker_state(openstack, HOST2, to_stop, 'exited')['Id'] == before[to_stop][1]
+        # a hard reboot (a soft one needs ACTIVE) starts the stopped container
+        admin.servers.reboot(to_reboot, 'HARD')
         h.wait_status(admin, to_reboot, 'ACTIVE')
         assert h.wait_docker_state(openstack, HOST2, to_reboot, 'running')['Id'] == before[to_reboot][1]
         # the server that was off before the restart starts
