@@ -10,7 +10,7 @@ pause/unpause = docker pause/unpause; suspend/resume = pause/unpause too (Docker
 to disk without experimental CRIU, so a suspended container keeps its memory).
 Networking: every Neutron port in network_info joins the Docker network of its Neutron network with
 the port's fixed IP (nova_docker.network); no ports = ``[docker] network_mode`` (default none).
-Not supported: live/cold migration, resize, rescue, volumes.
+Resize and cold migration: nova_docker.migration. Not supported: live migration, rescue, volumes.
 """
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ from nova_docker import containers
 from nova_docker import events as docker_events
 from nova_docker import image_cache
 from nova_docker import images
+from nova_docker import migration as docker_migration
 from nova_docker import network as docker_network
 from nova_docker import snapshot as docker_snapshot
 
@@ -92,12 +93,14 @@ class DockerDriver(driver.ComputeDriver):
     def _remove(self, instance: Any, network_info: Any = None) -> None:
         """Remove the container, then the Docker networks of its Neutron ports nothing else uses."""
         name = containers.container_name(instance.uuid)
-        network_ids = docker_network.neutron_networks_of(self.docker.inspect_container(name))
+        container = self.docker.inspect_container(name)
+        network_ids = docker_network.neutron_networks_of(container)
         network_ids += [vif['network']['id'] for vif in network_info or [] if vif.get('network')]
         try:
             self.docker.call('remove the container', 'remove_container', name, v=True, force=True)
         except docker.errors.NotFound:
             LOG.info('Container already gone', instance=instance)
+        docker_migration.drop_transfer_image(self.docker, container)
         self.networks.prune(network_ids)
 
     # -- host ---------------------------------------------------------------------------------
@@ -235,8 +238,10 @@ class DockerDriver(driver.ComputeDriver):
     # -- lifecycle ------------------------------------------------------------------------------
     def spawn(self, context: Any, instance: Any, image_meta: Any, injected_files: Any,
               admin_password: Any, allocations: Any, network_info: Any = None,
-              block_device_info: Any = None, power_on: bool = True, accel_info: Any = None) -> None:
-        """Load the Glance image if needed, create the container and start it."""
+              block_device_info: Any = None, power_on: bool = True, accel_info: Any = None,
+              image_ref: str | None = None) -> None:
+        """Load the Glance image if needed (``image_ref``: a local image to use instead, as a
+        migration's target does), create the container and start it."""
         if not image_meta.obj_attr_is_set('id') or not image_meta.id:
             raise exception.InstanceDeployFailure(
                 reason='booting from a volume is not supported by the Docker driver')
@@ -253,7 +258,7 @@ class DockerDriver(driver.ComputeDriver):
             # The port, not this host, is the problem: abort instead of rescheduling.
             raise exception.BuildAbortException(instance_uuid=instance.uuid,
                                                 reason=error.format_message())
-        ref = images.ImageCache(self.docker, self.image_service).ensure(
+        ref = image_ref or images.ImageCache(self.docker, self.image_service).ensure(
             context, image_meta.id, name, container_format)
         host_args = containers.host_config_args(instance.flavor)
         if ports:
@@ -312,7 +317,9 @@ class DockerDriver(driver.ComputeDriver):
     def destroy(self, context: Any, instance: Any, network_info: Any, block_device_info: Any = None,
                 destroy_disks: bool = True, destroy_secrets: bool = True) -> None:
         """Remove the container (and its anonymous volumes) and unused Docker networks; a missing
-        container is fine."""
+        container is fine. A same-host resize's revert keeps its container (migration)."""
+        if docker_migration.is_same_host_revert(context, instance):
+            return
         self._remove(instance, network_info)
 
     def cleanup(self, context: Any, instance: Any, network_info: Any, block_device_info: Any = None,
@@ -394,6 +401,57 @@ class DockerDriver(driver.ComputeDriver):
             self.power_on(context, instance, network_info, block_device_info)
         except exception.InstancePowerOnFailure as error:
             raise exception.InstanceResumeFailure(reason=error.kwargs.get('reason'))
+
+    # -- resize and cold migration (nova_docker.migration) ---------------------------------------
+    def migrate_disk_and_power_off(self, context: Any, instance: Any, dest: str, flavor: Any,
+                                   network_info: Any, block_device_info: Any = None,
+                                   timeout: int = 0, retry_interval: int = 0) -> str:
+        """Same host: nothing (finish_migration updates the live limits). Another host: stop,
+        commit and upload the container; a failure leaves it running here."""
+        migration = docker_migration.migration_of(context, instance)
+        if docker_migration.is_same_host(migration):
+            return json.dumps({})
+        return json.dumps(docker_migration.migrate_out(
+            self.docker, self.image_service, context, instance, migration, timeout))
+
+    def finish_migration(self, context: Any, migration: Any, instance: Any, disk_info: str,
+                         network_info: Any, image_meta: Any, resize_instance: bool,
+                         allocations: Any, block_device_info: Any = None,
+                         power_on: bool = True, share_info: Any = None) -> None:
+        """Same host: docker update to the new flavor. Another host: load the transfer image and
+        create the container with the instance's name, labels and ports."""
+        if docker_migration.is_same_host(migration):
+            docker_migration.update_limits(self.docker, instance)
+            if power_on:
+                self.power_on(context, instance, network_info)
+            return
+        ref = docker_migration.load_transfer(self.docker, self.image_service, context, instance,
+                                             migration, json.loads(disk_info or '{}'))
+        try:
+            self.spawn(context, instance, image_meta, [], None, allocations, network_info,
+                       block_device_info, power_on=power_on, image_ref=ref)
+        except Exception:
+            docker_migration.remove_image(self.docker, ref)
+            raise
+
+    def confirm_migration(self, context: Any, migration: Any, instance: Any,
+                          network_info: Any) -> None:
+        """Remove the stopped source container (another host) and its unused Docker networks."""
+        if docker_migration.is_same_host(migration):
+            return
+        source = docker_migration.remove_source(self.docker, instance)
+        self.networks.prune(docker_network.neutron_networks_of(source))
+
+    def finish_revert_migration(self, context: Any, instance: Any, network_info: Any,
+                                migration: Any, block_device_info: Any = None,
+                                power_on: bool = True, share_info: Any = None) -> None:
+        """Same host: back to the old flavor's limits. Another host: the source container again."""
+        if docker_migration.is_same_host(migration):
+            docker_migration.update_limits(self.docker, instance)
+            if power_on:
+                self.power_on(context, instance, network_info)
+            return
+        docker_migration.restore_source(self.docker, instance, power_on)
 
     # -- images, console ---------------------------------------------------------------------
     def snapshot(self, context: Any, instance: Any, image_id: str, update_task_state: Any) -> None:
