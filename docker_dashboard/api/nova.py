@@ -72,6 +72,16 @@ def server_unlock(request: Any, server_id: str) -> None:
     horizon_nova.server_unlock(request, server_id)
 
 
+def server_confirm_resize(request: Any, server_id: str) -> None:
+    """Keep a resized or migrated server as it is now (the source's copy is removed)."""
+    horizon_nova.server_confirm_resize(request, server_id)
+
+
+def server_revert_resize(request: Any, server_id: str) -> None:
+    """Go back to the flavor and host a server had before its resize or migration."""
+    horizon_nova.server_revert_resize(request, server_id)
+
+
 def server_snapshot(request: Any, server_id: str, name: str) -> str:
     """Nova createImage ("Commit to image"): returns the new Glance image id."""
     return horizon_nova.snapshot_create(request, server_id, name)

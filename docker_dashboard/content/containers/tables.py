@@ -14,6 +14,7 @@ from docker_dashboard import api
 from docker_dashboard.content.containers import action_results
 from docker_dashboard.content.containers import actions
 from docker_dashboard.content.containers import console
+from docker_dashboard.content.containers import resize
 from docker_dashboard.content.containers import usage as container_usage
 from docker_dashboard.content.containers.workflows.launch import LaunchLink
 
@@ -148,7 +149,9 @@ class ContainersTable(tables.DataTable):
         row_class = ContainerRow
         table_actions = (LaunchLink, actions.StartContainer, actions.StopContainer, actions.DeleteContainer,
                          ContainersFilterAction)
-        row_actions = (actions.StartContainer, actions.ViewLogs, console.OpenConsole, actions.CommitToImage,
+        row_actions = (resize.ConfirmResizeContainer, resize.RevertResizeContainer,
+                       actions.StartContainer, actions.ViewLogs, console.OpenConsole, actions.CommitToImage,
                        actions.PauseContainer, actions.UnpauseContainer, actions.SoftRebootContainer,
-                       actions.HardRebootContainer, actions.LockContainer, actions.UnlockContainer,
+                       actions.HardRebootContainer, resize.ResizeContainer,
+                       actions.LockContainer, actions.UnlockContainer,
                        actions.StopContainer, actions.DeleteContainer)
