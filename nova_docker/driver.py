@@ -33,6 +33,7 @@ from nova.virt import hardware
 from nova_docker import client as docker_client
 from nova_docker import conf as docker_conf
 from nova_docker import containers
+from nova_docker import diagnostics as docker_diagnostics
 from nova_docker import events as docker_events
 from nova_docker import image_cache
 from nova_docker import images
@@ -230,10 +231,11 @@ class DockerDriver(driver.ComputeDriver):
         return self._container(instance) is not None
 
     def get_info(self, instance: Any, use_cache: bool = True) -> hardware.InstanceInfo:
-        """Power state from Docker; a vanished container is NOSTATE, not an error."""
-        container = self._container(instance)
+        """Power state from Docker; no container raises InstanceNotFound, which Nova's callers
+        (power-state sync, _get_power_state) read as NOSTATE."""
+        container = self._existing(instance)
         return hardware.InstanceInfo(state=containers.power_state_of(container, instance),
-                                     internal_id=container['Id'] if container else None)
+                                     internal_id=container['Id'])
 
     # -- lifecycle ------------------------------------------------------------------------------
     def spawn(self, context: Any, instance: Any, image_meta: Any, injected_files: Any,
@@ -377,17 +379,23 @@ class DockerDriver(driver.ComputeDriver):
         self.power_on(context, instance, network_info, block_device_info)
 
     def pause(self, instance: Any) -> None:
-        """docker pause (the cgroup freezer)."""
-        self.docker.call('pause the container', 'pause', self._existing(instance)['Id'])
+        """docker pause (the cgroup freezer); a paused container stays as it is."""
+        container = self._existing(instance)
+        if not self._paused(container):
+            self.docker.call('pause the container', 'pause', container['Id'])
 
     def unpause(self, instance: Any) -> None:
-        """docker unpause."""
-        self.docker.call('unpause the container', 'unpause', self._existing(instance)['Id'])
+        """docker unpause; a container that is not paused stays as it is."""
+        container = self._existing(instance)
+        if self._paused(container):
+            self.docker.call('unpause the container', 'unpause', container['Id'])
 
     def suspend(self, context: Any, instance: Any) -> None:
         """Suspend = docker pause (see the module docstring)."""
         container = self._existing(instance)
-        if not self._running(container) or self._paused(container):
+        if self._paused(container):
+            return
+        if not self._running(container):
             raise exception.InstanceSuspendFailure(reason='the container is not running')
         try:
             self.docker.call('pause the container', 'pause', container['Id'])
@@ -482,6 +490,37 @@ class DockerDriver(driver.ComputeDriver):
         except docker_client.DockerUnavailable:
             # nova-api turns only ConsoleNotAvailable (and NotFound) into a readable client error.
             raise exception.ConsoleNotAvailable()
+
+    # -- diagnostics, refusals ------------------------------------------------------------------
+    def get_diagnostics(self, instance: Any) -> dict[str, int]:
+        """Nova's pre-2.48 diagnostics dict from Docker's stats (nova_docker.diagnostics)."""
+        container = self._existing(instance)
+        return docker_diagnostics.legacy(docker_diagnostics.container_stats(self.docker, container['Id']))
+
+    def get_instance_diagnostics(self, instance: Any) -> Any:
+        """Nova's Diagnostics object from Docker's stats (nova_docker.diagnostics)."""
+        container = self._existing(instance)
+        return docker_diagnostics.instance_diagnostics(
+            container, docker_diagnostics.container_stats(self.docker, container['Id']),
+            containers.power_state_of(container, instance))
+
+    def get_host_cpu_stats(self) -> dict[str, int]:
+        """This host's CPU times and frequency (nova_docker.diagnostics)."""
+        return docker_diagnostics.host_cpu_stats()
+
+    def poll_rebooting_instances(self, timeout: int, instances: Any) -> None:
+        """Nothing to poll: reboot returns once Docker has restarted the container."""
+
+    def check_can_live_migrate_destination(self, context: Any, instance: Any, src_compute_info: Any,
+                                           dst_compute_info: Any, block_migration: bool = False,
+                                           disk_over_commit: bool = False) -> Any:
+        """Refused before anything starts: a running process cannot move between Docker hosts."""
+        raise exception.MigrationPreCheckError(reason=docker_diagnostics.NO_LIVE_MIGRATION)
+
+    def check_can_live_migrate_source(self, context: Any, instance: Any, dest_check_data: Any,
+                                      block_device_info: Any = None) -> Any:
+        """Refused, see check_can_live_migrate_destination."""
+        raise exception.MigrationPreCheckError(reason=docker_diagnostics.NO_LIVE_MIGRATION)
 
     # -- networking -------------------------------------------------------------------------------
     def plug_vifs(self, instance: Any, network_info: Any) -> None:
