@@ -87,6 +87,26 @@ def server_snapshot(request: Any, server_id: str, name: str) -> str:
     return horizon_nova.snapshot_create(request, server_id, name)
 
 
+def server_rebuild(request: Any, server_id: str, image_id: str) -> None:
+    """Nova rebuild: nova_docker recreates the container from `image_id`, keeping the server's id, name,
+    ports and metadata (from one of its own snapshots: a roll back to it)."""
+    horizon_nova.server_rebuild(request, server_id, image_id)
+
+
+def server_update(request: Any, server_id: str, *, name: str, description: str | None) -> None:
+    """Rename a server and set its description ('' clears it)."""
+    horizon_nova.server_update(request, server_id, name, description=description)
+
+
+def server_metadata_update(request: Any, server_id: str, metadata: dict) -> None:
+    """Set (add or replace) server metadata items."""
+    horizon_nova.server_metadata_update(request, server_id, metadata)
+
+
+def server_metadata_delete(request: Any, server_id: str, keys: list) -> None:
+    horizon_nova.server_metadata_delete(request, server_id, keys)
+
+
 def server_actions(request: Any, server_id: str) -> list:
     """Nova's instance action log of a server."""
     return horizon_nova.instance_action_list(request, server_id)

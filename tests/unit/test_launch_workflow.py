@@ -61,7 +61,7 @@ class LaunchWorkflowTests(helpers.TestCase):
         res = self.client.get(LAUNCH_URL)
         self.assertTemplateUsed(res, 'horizon/common/_workflow_base.html')
         workflow = res.context['workflow']
-        self.assertEqual(['details', 'image', 'flavor', 'command', 'network', 'review'],
+        self.assertEqual(['details', 'image', 'flavor', 'command', 'restart', 'network', 'review'],
                          [step.slug for step in workflow.steps])
         self.assertContains(res, 'busybox:latest (5.0')
         self.assertContains(res, 'm1.tiny: 512 MB memory limit, 1 vCPU = 1024 CPU shares')

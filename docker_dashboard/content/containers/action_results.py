@@ -32,6 +32,7 @@ ACTION_LABELS = {
     'reboot': pgettext_lazy('Nova server action', 'Reboot'),
     'delete': pgettext_lazy('Nova server action', 'Delete'),
     'create': pgettext_lazy('Nova server action', 'Create'),
+    'rebuild': pgettext_lazy('Nova server action', 'Rebuild'),
 }
 
 

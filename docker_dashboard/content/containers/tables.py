@@ -14,6 +14,8 @@ from docker_dashboard import api
 from docker_dashboard.content.containers import action_results
 from docker_dashboard.content.containers import actions
 from docker_dashboard.content.containers import console
+from docker_dashboard.content.containers import edit
+from docker_dashboard.content.containers import rebuild
 from docker_dashboard.content.containers import resize
 from docker_dashboard.content.containers import usage as container_usage
 from docker_dashboard.content.containers.workflows.launch import LaunchLink
@@ -152,6 +154,7 @@ class ContainersTable(tables.DataTable):
         row_actions = (resize.ConfirmResizeContainer, resize.RevertResizeContainer,
                        actions.StartContainer, actions.ViewLogs, console.OpenConsole, actions.CommitToImage,
                        actions.PauseContainer, actions.UnpauseContainer, actions.SoftRebootContainer,
-                       actions.HardRebootContainer, resize.ResizeContainer,
-                       actions.LockContainer, actions.UnlockContainer,
-                       actions.StopContainer, actions.DeleteContainer)
+                       actions.HardRebootContainer, edit.EditContainer, rebuild.RebuildContainer,
+                       resize.ResizeContainer,
+                       edit.DuplicateContainer, actions.LockContainer, actions.UnlockContainer, actions.StopContainer,
+                       actions.DeleteContainer)

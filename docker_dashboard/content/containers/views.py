@@ -15,6 +15,7 @@ from horizon import workflows
 from docker_dashboard import api
 from docker_dashboard import exceptions as dd_exceptions
 from docker_dashboard.content.containers import action_results
+from docker_dashboard.content.containers import edit
 from docker_dashboard.content.containers import forms as container_forms
 from docker_dashboard.content.containers import tables as containers_tables
 from docker_dashboard.content.containers import tabs as container_tabs
@@ -159,6 +160,17 @@ class LaunchView(workflows.WorkflowView):
         if not launch_workflow.launch_allowed(request):
             raise exceptions.NotAuthorized(_('You are not allowed to launch containers.'))
         return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        initial = super().get_initial()
+        server_id = self.request.GET.get('duplicate')
+        if not server_id:
+            return initial
+        try:
+            return dict(initial.dict(), **edit.duplicate_initial(self.request, server_id))
+        except Exception:
+            exceptions.handle(self.request, _('Unable to copy the settings of the container.'))
+            return initial
 
     def post(self, request, *args, **kwargs):
         if launch_workflow.REVIEW_HEADER in request.headers:

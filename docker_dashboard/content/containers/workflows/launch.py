@@ -16,6 +16,8 @@ from horizon.utils import settings as horizon_settings
 from horizon import workflows
 
 from docker_dashboard import api
+from docker_dashboard import metadata as launch_metadata
+from docker_dashboard.content.containers.workflows import launch_restart
 from docker_dashboard.content.containers.workflows import launch_steps
 
 POLICY_RULES = (('compute', 'os_compute_api:servers:create'),)
@@ -75,7 +77,8 @@ class LaunchContainer(workflows.Workflow):
     wizard = True
     policy_rules = POLICY_RULES
     default_steps = (launch_steps.DetailsStep, launch_steps.ImageStep, launch_steps.FlavorStep,
-                     launch_steps.CommandStep, launch_steps.NetworkStep, ReviewStep)
+                     launch_steps.CommandStep, launch_restart.RestartPolicyStep, launch_steps.NetworkStep,
+                     ReviewStep)
 
     def __init__(self, request=None, context_seed=None, entry_point=None, *args, **kwargs):
         super().__init__(request, context_seed, entry_point, *args, **kwargs)
@@ -85,7 +88,16 @@ class LaunchContainer(workflows.Workflow):
                 step.has_errors = bool(step.action.errors)
 
     def validate(self, context):
-        """RAM and vCPU quota need count and flavor together: checked here, reported on the count."""
+        """RAM and vCPU quota need count and flavor together: checked here, reported on the count; the
+        restart policy counts among the metadata items."""
+        if len(context.get('metadata') or {}) + len(context.get('restart_metadata') or {}) > \
+                launch_metadata.NOVA_ITEMS_MAX:
+            command = self.get_step('command')
+            command.action.add_error('environment', _('At most %d metadata items are allowed (command, '
+                                                      'variables and restart policy together).')
+                                     % launch_metadata.NOVA_ITEMS_MAX)
+            command.has_errors = True
+            return False
         flavor = self.get_step('flavor').action.flavors.get(context.get('flavor_id'))
         try:
             limits = launch_steps.project_limits(self.request)
@@ -117,7 +129,8 @@ class LaunchContainer(workflows.Workflow):
             api.nova.server_create(
                 request, name=context['name'], image_id=context['image_id'], flavor_id=context['flavor_id'],
                 count=context['count'], availability_zone=context.get('availability_zone') or None,
-                description=context.get('description') or None, metadata=context['metadata'],
+                description=context.get('description') or None,
+                metadata=dict(context['metadata'], **(context.get('restart_metadata') or {})),
                 nics=[{'net-id': network_id} for network_id in network_ids] or 'none')
         except Exception as error:
             # Classified and logged as usual (an expired token logs out, a bug still raises), but shown
