@@ -55,6 +55,13 @@ OPTS = [
                      'host or the outside. False: the subnet gateway IP is put on the bridge, the '
                      'host routes between its Docker networks and outbound access is what the host '
                      'routes or NATs.'),
+    cfg.IntOpt('console_idle_timeout', default=300, min=1,
+               help='Seconds a serial console session may go without input from its client before '
+                    'it is closed and its shell killed.'),
+    cfg.IntOpt('console_max_sessions_per_instance', default=2, min=1,
+               help='Serial console sessions open at once on one instance.'),
+    cfg.IntOpt('console_max_sessions_per_host', default=20, min=1,
+               help='Serial console sessions open at once on this compute host.'),
 ]
 
 

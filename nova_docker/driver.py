@@ -32,6 +32,7 @@ from nova.virt import hardware
 
 from nova_docker import client as docker_client
 from nova_docker import conf as docker_conf
+from nova_docker import console as docker_console
 from nova_docker import containers
 from nova_docker import diagnostics as docker_diagnostics
 from nova_docker import events as docker_events
@@ -65,6 +66,7 @@ class DockerDriver(driver.ComputeDriver):
         self._image_service = image_service
         self.networks = docker_network.DockerNetworks(self.docker)
         self._events: docker_events.EventListener | None = None
+        self._consoles = docker_console.ConsoleServer(self.docker)
 
     # -- helpers ------------------------------------------------------------------------------
     @property
@@ -119,6 +121,8 @@ class DockerDriver(driver.ComputeDriver):
             self._events = docker_events.EventListener(self.docker, self.emit_event)
             self._events.listen(self._compute_event_callback is not None)
             self._events.start()
+        if CONF.serial_console.enabled:
+            self._consoles.start()
 
     def register_event_listener(self, callback: Any) -> None:
         """Nova's event handler; Docker events wait in the listener until there is one."""
@@ -127,7 +131,8 @@ class DockerDriver(driver.ComputeDriver):
             self._events.listen(callback is not None)
 
     def cleanup_host(self, host: str) -> None:
-        """Stop following Docker events (nova-compute is shutting down)."""
+        """Stop following Docker events and serving consoles (nova-compute is shutting down)."""
+        self._consoles.stop()
         if self._events is not None:
             self._events.stop()
             self._events = None
@@ -272,7 +277,7 @@ class DockerDriver(driver.ComputeDriver):
                 self.docker.create_container(
                     image=ref, command=command, name=containers.container_name(instance.uuid),
                     environment=environment, labels=containers.labels(instance, image_meta.id),
-                    host_config=host_config, detach=True, tty=False, **uts,
+                    host_config=host_config, detach=True, **docker_console.create_args(metadata), **uts,
                     **network_args)
         except (docker_client.DockerOperationFailed, docker_network.NetworkWiringFailed) as error:
             self._remove_quietly(instance, network_info)
@@ -479,6 +484,11 @@ class DockerDriver(driver.ComputeDriver):
     def manage_image_cache(self, context: Any, all_instances: Any) -> None:
         """Nova's periodic cache pass: remove cached images no instance here uses (image_cache)."""
         image_cache.manage(self.docker, self.image_service, context, all_instances)
+
+    def get_serial_console(self, context: Any, instance: Any) -> Any:
+        """A one-time path to a new TTY session in the container on this host's console port
+        (nova_docker.console); Nova's validate_console_port calls it again and compares the port."""
+        return self._consoles.console_for(instance)
 
     def get_console_output(self, context: Any, instance: Any) -> str:
         """The tail of docker logs: at most console_log_tail_lines lines and console_log_max_bytes,
