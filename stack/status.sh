@@ -9,7 +9,7 @@ group_rss() {  # RSS (MB) of a process group
 total=0
 printf '%-22s %-8s %8s\n' NAME PID RSS_MB
 for name in mariadb rabbitmq epmd registry keystone glance placement neutron nova-api nova-conductor \
-            nova-scheduler nova-compute-1 nova-compute-2 horizon; do
+            nova-scheduler nova-serialproxy nova-compute-1 nova-compute-2 horizon; do
     if pid=$(pid_alive "$name"); then
         rss=$(group_rss "$pid"); total=$((total + rss))
         printf '%-22s %-8s %8s\n' "$name" "$pid" "$rss"
@@ -30,6 +30,6 @@ done
 printf '%-22s %-8s %8s\n' total "" "$total"
 echo
 for url in http://127.0.0.1:5000/v3 http://127.0.0.1:9292/versions http://127.0.0.1:8778/ http://127.0.0.1:8774/ \
-           http://127.0.0.1:9696/ http://127.0.0.1:5001/v2/ http://127.0.0.1:8000/auth/login/; do
+           http://127.0.0.1:9696/ http://127.0.0.1:5001/v2/ http://127.0.0.1:8000/auth/login/ http://127.0.0.1:6083/; do
     printf '%-40s %s\n' "$url" "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url")"
 done

@@ -4,7 +4,7 @@ set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 take_lock
 
-for name in horizon nova-compute-1 nova-compute-2 nova-scheduler nova-conductor nova-api neutron placement \
+for name in horizon nova-serialproxy nova-compute-1 nova-compute-2 nova-scheduler nova-conductor nova-api neutron placement \
             glance keystone registry; do
     stop_proc "$name" 20 &
 done

@@ -110,6 +110,7 @@ start_nova_api() {
 start_nova_services() {
     spawn nova-conductor "nova-conductor" "$VENV/bin/nova-conductor" --config-file "$NOVA_CONF"
     spawn nova-scheduler "nova-scheduler" "$VENV/bin/nova-scheduler" --config-file "$NOVA_CONF"
+    spawn nova-serialproxy "nova-serialproxy" "$VENV/bin/nova-serialproxy" --config-file "$NOVA_CONF"
 }
 
 # The Docker virt driver's launcher once nova_docker/cmd/compute.py exists (and NOVA_DRIVER is not "fake").
