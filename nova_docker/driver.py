@@ -23,6 +23,7 @@ from typing import Any
 import docker.errors
 import os_resource_classes as orc
 from oslo_log import log as logging
+from oslo_utils import uuidutils
 from oslo_utils import versionutils
 
 from nova import exception
@@ -424,8 +425,10 @@ class DockerDriver(driver.ComputeDriver):
         migration = docker_migration.migration_of(context, instance)
         if docker_migration.is_same_host(migration):
             return json.dumps({})
+        # Nova always has a migration record here; without one the transfer gets an id of its own.
+        transfer_id = migration.uuid if migration is not None else uuidutils.generate_uuid()
         return json.dumps(docker_migration.migrate_out(
-            self.docker, self.image_service, context, instance, migration, timeout))
+            self.docker, self.image_service, context, instance, transfer_id, timeout))
 
     def finish_migration(self, context: Any, migration: Any, instance: Any, disk_info: str,
                          network_info: Any, image_meta: Any, resize_instance: bool,
@@ -439,7 +442,7 @@ class DockerDriver(driver.ComputeDriver):
                 self.power_on(context, instance, network_info)
             return
         ref = docker_migration.load_transfer(self.docker, self.image_service, context, instance,
-                                             migration, json.loads(disk_info or '{}'))
+                                             json.loads(disk_info or '{}'))
         try:
             self.spawn(context, instance, image_meta, [], None, allocations, network_info,
                        block_device_info, power_on=power_on, image_ref=ref)

@@ -51,13 +51,15 @@ def is_transfer_image(ref: str | None) -> bool:
 
 
 def migration_of(context: Any, instance: Any) -> Any:
-    """The Migration record of the instance's resize or migration in progress."""
+    """The Migration record of the instance's resize or migration in progress (None without one)."""
+    if instance.migration_context is None:
+        return None
     return objects.Migration.get_by_id(context, instance.migration_context.migration_id)
 
 
 def is_same_host(migration: Any) -> bool:
     """A resize that stays on its host (only resize does: supports_migrate_to_same_host is False)."""
-    return migration.source_compute == migration.dest_compute
+    return migration is not None and migration.source_compute == migration.dest_compute
 
 
 def is_same_host_revert(context: Any, instance: Any) -> bool:
@@ -87,8 +89,10 @@ def update_limits(docker: docker_client.DockerAPI, instance: Any) -> None:
 
 
 def migrate_out(docker: docker_client.DockerAPI, image_service: images.ImageService, context: Any,
-                instance: Any, migration: Any, timeout: int) -> dict[str, str]:
+                instance: Any, transfer_id: str, timeout: int) -> dict[str, str]:
     """Stop, commit and upload the container; returns Nova's disk_info for finish_migration.
+
+    ``transfer_id`` names the transfer image (the migration's uuid).
 
     :raises InstanceFaultRollback: nothing was handed over; the container runs here as before.
     """
@@ -96,7 +100,7 @@ def migrate_out(docker: docker_client.DockerAPI, image_service: images.ImageServ
     if container is None:
         raise exception.InstanceNotFound(instance_id=instance.uuid)
     was_running = bool((container.get('State') or {}).get('Running'))
-    repository, tag = transfer_repository(instance.uuid), migration.uuid
+    repository, tag = transfer_repository(instance.uuid), transfer_id
     image_id = None
     started = time.monotonic()
     try:
@@ -104,7 +108,7 @@ def migrate_out(docker: docker_client.DockerAPI, image_service: images.ImageServ
             docker.call('stop the container', 'stop', container['Id'], timeout=max(0, timeout))
         docker.call('commit the container', 'commit', container['Id'], repository=repository,
                     tag=tag, conf=snapshot.commit_config(container))
-        image_id = image_service.create(context, transfer_record(context, instance, migration))
+        image_id = image_service.create(context, transfer_record(context, instance, transfer_id))
         chunks = docker_client.bounded(docker.save(f'{repository}:{tag}'), 'Migration upload',
                                        CONF.docker.max_image_bytes,
                                        time.monotonic() + CONF.docker.image_timeout)
@@ -123,25 +127,25 @@ def migrate_out(docker: docker_client.DockerAPI, image_service: images.ImageServ
         remove_image(docker, f'{repository}:{tag}')
     LOG.info('Container committed and uploaded for migration in %.1fs', time.monotonic() - started,
              instance=instance)
-    return {'transfer_image_id': image_id}
+    return {'transfer_image_id': image_id, 'transfer_id': transfer_id}
 
 
-def transfer_record(context: Any, instance: Any, migration: Any) -> dict[str, Any]:
+def transfer_record(context: Any, instance: Any, transfer_id: str) -> dict[str, Any]:
     """Glance record of the transfer image: hidden, private, owned by the instance's project."""
     record: dict[str, Any] = {
-        'name': f'migration-{migration.uuid}', 'disk_format': 'raw',
+        'name': f'migration-{transfer_id}', 'disk_format': 'raw',
         'container_format': images.CONTAINER_FORMAT, 'visibility': 'private', 'os_hidden': True,
-        'properties': {'nova_docker_migration': migration.uuid, 'instance_uuid': instance.uuid}}
+        'properties': {'nova_docker_migration': transfer_id, 'instance_uuid': instance.uuid}}
     if context.project_id != instance.project_id:
         record['owner'] = instance.project_id  # an admin's migration: the owner's project pays
     return record
 
 
 def load_transfer(docker: docker_client.DockerAPI, image_service: images.ImageService, context: Any,
-                  instance: Any, migration: Any, disk_info: dict) -> str:
+                  instance: Any, disk_info: dict) -> str:
     """Load the transfer image on the target and delete it from Glance; returns the local reference."""
     image_id = disk_info['transfer_image_id']
-    ref = f'{transfer_repository(instance.uuid)}:{migration.uuid}'
+    ref = f"{transfer_repository(instance.uuid)}:{disk_info['transfer_id']}"
     try:
         chunks = docker_client.bounded(image_service.chunks(context, image_id), 'Migration download',
                                        CONF.docker.max_image_bytes,

@@ -2,7 +2,7 @@
 
 The only substitute for a real service is the Glance side, behind nova_docker.images.ImageService:
 FakeImageService serves a real ``docker save`` tarball made by the test daemon from a local file and
-records snapshot uploads into local files.
+records snapshot and migration uploads into local files.
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ class FakeImageService(images.ImageService):
         self.files: dict[str, Path] = {}
         self.downloads: Counter = Counter()
         self.uploads: dict[str, tuple[dict, Path]] = {}
+        self.deleted: list[str] = []
         self.upload_dir = upload_dir
 
     def add(self, image_id: str, name: str, path: Path, container_format: str = 'docker',
@@ -57,6 +58,16 @@ class FakeImageService(images.ImageService):
             while chunk := data.read(65536):
                 handle.write(chunk)
         self.uploads[image_id] = (metadata, path)
+        self.files[image_id] = path  # an uploaded image can be downloaded (a migration's target)
+
+    def create(self, context: Any, record: dict) -> str:
+        image_id = str(uuid.uuid4())
+        self.records[image_id] = dict(record, id=image_id)
+        return image_id
+
+    def delete(self, context: Any, image_id: str) -> None:
+        self.deleted.append(image_id)
+        self.records.pop(image_id)
 
 
 def make_instance(image_id: str, metadata: dict | None = None, memory_mb: int = 64,

@@ -22,28 +22,15 @@ pytestmark = pytest.mark.docker
 
 
 class TransferImageService(FakeImageService):
-    """The fake Glance, with the create/delete a migration's transfer image needs."""
+    """The fake Glance, with an upload that can fail half-way."""
 
-    def __init__(self, upload_dir: Path) -> None:
-        super().__init__(upload_dir)
-        self.deleted: list[str] = []
-        self.fail_upload = False
-
-    def create(self, context: Any, record: dict) -> str:
-        image_id = str(uuid.uuid4())
-        self.records[image_id] = dict(record, id=image_id)
-        return image_id
+    fail_upload = False
 
     def upload(self, context: Any, image_id: str, metadata: dict, data: Any) -> None:
         if self.fail_upload:
             data.read(65536)  # the stream was running when the failure came
             raise exception.ImageNotAuthorized(image_id=image_id)
         super().upload(context, image_id, metadata, data)
-        self.files[image_id] = self.uploads[image_id][1]
-
-    def delete(self, context: Any, image_id: str) -> None:
-        self.deleted.append(image_id)
-        self.records.pop(image_id)
 
 
 @pytest.fixture
@@ -101,7 +88,7 @@ def test_same_host_resize_changes_live_limits_without_restart(drv, ctx, app_imag
 
 def migrate(drv: Any, ctx: Any, instance: Any, image_meta: Any, move: Any, image_service: Any) -> str:
     """The driver calls of a cold migration: source half, then target half."""
-    disk_info = migration.migrate_out(drv.docker, image_service, ctx, instance, move, timeout=0)
+    disk_info = migration.migrate_out(drv.docker, image_service, ctx, instance, move.uuid, timeout=0)
     drv.finish_migration(ctx, move, instance, json.dumps(disk_info), [], image_meta, False, {},
                          block_device_info=None, power_on=True, share_info=None)
     return disk_info['transfer_image_id']
@@ -159,8 +146,7 @@ def test_a_failed_upload_leaves_the_container_running_where_it_was(
     image_service.fail_upload = True
 
     with pytest.raises(exception.InstanceFaultRollback):
-        migration.migrate_out(drv.docker, image_service, ctx, instance,
-                              a_migration('drv-test-host', 'other-host'), timeout=0)
+        migration.migrate_out(drv.docker, image_service, ctx, instance, str(uuid.uuid4()), timeout=0)
     container = docker_cli.inspect_container(name)
     assert container['Id'] == source_id and container['State']['Running']
     assert len(image_service.deleted) == 1 and image_service.records.keys() == {app_image.id}
