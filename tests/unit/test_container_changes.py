@@ -205,16 +205,17 @@ class DuplicateAndRestartPolicyTests(helpers.TestCase):
                              flavor={'original_name': self.flavor.name, 'vcpus': 1},
                              addresses={network.name: [{'addr': '10.0.0.3'}]},
                              metadata={'docker_command': 'sleep 60', 'docker_env_A': '1',
-                                       'docker_restart_policy': 'on-failure:3'})
+                                       'docker_restart_policy': 'on-failure:3', 'docker_interactive': 'true'})
         self.mock_server_get.return_value = source
         res = self.client.get(LAUNCH_URL, {'duplicate': source.id})
         workflow = res.context['workflow']
         values = {name: workflow.get_step(slug).action[name].value() for slug, name in (
             ('details', 'name'), ('image', 'image_id'), ('flavor', 'flavor_id'), ('command', 'command'),
-            ('command', 'environment'), ('restart', 'restart_policy'), ('restart', 'restart_retries'),
+            ('command', 'environment'), ('command', 'interactive'), ('restart', 'restart_policy'), ('restart', 'restart_retries'),
             ('network', 'network_ids'))}
         self.assertEqual({'name': 'web-copy', 'image_id': self.nginx.id, 'flavor_id': self.flavor.id,
-                          'command': 'sleep 60', 'environment': 'A=1', 'restart_policy': 'on-failure',
+                          'command': 'sleep 60', 'environment': 'A=1', 'interactive': True,
+                          'restart_policy': 'on-failure',
                           'restart_retries': 3, 'network_ids': [network.id]}, values)
         self.mock_server_get.assert_called_once_with(helpers.IsHttpRequest(), source.id)
         self.mock_server_create.assert_not_called()

@@ -165,7 +165,7 @@ def _network_ids(request, server):
 
 def duplicate_initial(request, server_id):
     """The launch wizard's initial values copied from a container: image, flavor, networks, command,
-    environment, restart policy, description and availability zone."""
+    environment, interactive, restart policy, description and availability zone."""
     server = api.nova.server_get(request, server_id)
     metadata = getattr(server, 'metadata', None) or {}
     policy_name, retries = restart_policy.from_metadata(metadata)
@@ -173,6 +173,7 @@ def duplicate_initial(request, server_id):
                'description': getattr(server, 'description', None) or '',
                'availability_zone': getattr(server, 'OS-EXT-AZ:availability_zone', None) or '',
                'command': metadata.get(launch_metadata.COMMAND_KEY, ''), 'environment': env_text(metadata),
+               'interactive': launch_metadata.interactive_from_metadata(metadata) or None,
                'restart_policy': policy_name, 'restart_retries': retries,
                'flavor_id': _flavor_id(request, server), 'network_ids': _network_ids(request, server)}
     return {key: value for key, value in initial.items() if value not in (None, '')}
