@@ -41,6 +41,8 @@ from nova_docker import image_cache
 from nova_docker import images
 from nova_docker import migration as docker_migration
 from nova_docker import network as docker_network
+from nova_docker import rebuild as docker_rebuild
+from nova_docker import restart_policy
 from nova_docker import snapshot as docker_snapshot
 
 LOG = logging.getLogger(__name__)
@@ -260,6 +262,7 @@ class DockerDriver(driver.ComputeDriver):
         metadata = dict(instance.metadata or {})
         command = containers.command(metadata, image_meta.properties)
         environment = containers.environment(metadata)
+        restart = restart_policy.from_metadata(metadata)
         try:
             ports = docker_network.attachments(network_info)
         except docker_network.NetworkWiringFailed as error:
@@ -269,6 +272,8 @@ class DockerDriver(driver.ComputeDriver):
         ref = image_ref or images.ImageCache(self.docker, self.image_service).ensure(
             context, image_meta.id, name, container_format)
         host_args = containers.host_config_args(instance.flavor)
+        if restart:
+            host_args['restart_policy'] = restart
         if ports:
             host_args['network_mode'] = ports[0].docker_network
         host_config = self.docker.api.create_host_config(**host_args)
@@ -298,6 +303,19 @@ class DockerDriver(driver.ComputeDriver):
             raise
         if power_on:
             LOG.info('Container started from %s', ref, instance=instance)
+
+    def rebuild(self, context: Any, instance: Any, image_meta: Any, injected_files: Any,
+                admin_password: Any, allocations: Any, bdms: Any, detach_block_devices: Any,
+                attach_block_devices: Any, network_info: Any = None, evacuate: bool = False,
+                block_device_info: Any = None, preserve_ephemeral: bool = False,
+                accel_uuids: Any = None, reimage_boot_volume: bool = False) -> None:
+        """Recreate the container from ``image_meta`` keeping name, labels, ports and metadata
+        (nova_docker.rebuild)."""
+        docker_rebuild.rebuild(self, context, instance, image_meta, injected_files, admin_password,
+                               allocations, bdms, detach_block_devices, attach_block_devices,
+                               network_info=network_info, evacuate=evacuate,
+                               block_device_info=block_device_info,
+                               preserve_ephemeral=preserve_ephemeral)
 
     def _remove_quietly(self, instance: Any, network_info: Any) -> None:
         """Clean up after a failed spawn without hiding the failure that caused it."""
