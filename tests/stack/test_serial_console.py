@@ -196,3 +196,22 @@ def test_paused_or_stopped_container_is_refused_with_a_reason(openstack, servers
     assert response.status_code == 409, response.text
     assert 'The container is not running: start it to open a console.' in response.text
     assert refused(url)  # a token issued while it ran
+
+
+def test_console_of_the_tls_docker_host(openstack):
+    """docker-host-2's Docker Engine is remote-style (TCP with TLS): the session runs over TLS."""
+    nova = openstack.nova('admin')
+    image = h.image_id(openstack.glance('admin'), BUSYBOX)
+    server = h.boot(nova, image, name=h.unique('console-tls'), availability_zone='nova:docker-host-2',
+                    meta={'docker_command': h.shell(h.SLEEP_FOREVER)})
+    try:
+        h.wait_active(nova, server.id)
+        response = console_request(openstack, server.id, user='admin')
+        assert response.status_code == 200, response.text
+        term = Terminal(response.json()['remote_console']['url'])
+        term.send(b'\x1b[8;25;85tstty size; echo $((6*7))\n')
+        term.read_until(b'25 85')
+        term.read_until(b'\n42')
+        term.close()
+    finally:
+        h.delete_servers(nova, [server.id])
