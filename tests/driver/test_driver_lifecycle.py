@@ -75,14 +75,14 @@ def test_destroy_removes_the_container_and_is_idempotent(drv, ctx, app_image, do
     assert not drv.instance_exists(instance)
     assert instance.uuid not in drv.list_instance_uuids()
     drv.destroy(ctx, instance, network_info=[])
-    assert drv.get_info(instance).state == power_state.NOSTATE
+    with pytest.raises(exception.InstanceNotFound):
+        drv.get_info(instance)
 
 
-def test_vanished_container_is_nostate_without_exception(drv, ctx, app_image, docker_cli):
+def test_vanished_container_is_instance_not_found(drv, ctx, app_image, docker_cli):
     instance = spawn(drv, ctx, app_image)
     docker_cli.remove_container(containers.container_name(instance.uuid), force=True)
-    info = drv.get_info(instance)
-    assert info.state == power_state.NOSTATE and info.internal_id is None
+    assert not drv.instance_exists(instance)
     with pytest.raises(exception.InstanceNotFound):
         drv.power_on(ctx, instance, [])
 
