@@ -67,6 +67,10 @@ def test_live_logs_follow_render_safely_and_search(openstack, chrome, noisy_serv
     assert PAYLOADS[0] in texts and PAYLOADS[1] in texts
     assert chrome.execute_script('return window.__xss === undefined')
     assert chrome.find_elements(By.CSS_SELECTOR, '[data-role=view] script, [data-role=view] img') == []
+    # Times in the user's timezone, the exact UTC value on hover.
+    time_cell = chrome.execute_script("var t = document.querySelector('[data-role=view] .log-line .log-time');"
+                                      "return [t.textContent, t.title, t.parentNode.dataset.ts];")
+    assert time_cell[1] == time_cell[2] and time_cell[1].endswith('Z') and time_cell[0] != time_cell[1]
     stderr_line = chrome.find_element(By.CSS_SELECTOR, '.log-line.stream-stderr .log-stream')
     assert stderr_line.text == 'stderr'
     red = chrome.find_element(By.CSS_SELECTOR, '[data-role=view] .ansi-fg-31')

@@ -159,6 +159,7 @@
     var time = document.createElement('span');
     time.className = 'log-time';
     time.textContent = this.formatTime(line[1]);
+    if (line[1]) { time.title = line[1]; }  /* the exact UTC value on hover, as every Docker time here */
     row.appendChild(time);
     if (line[0] === 'e') {
       var mark = document.createElement('span');
