@@ -99,9 +99,28 @@ class ConsoleURLViewTests(helpers.TestCase):
         res = self._post(self.servers.first().id)
         return res.status_code, json.loads(res.content)['error']
 
-    @helpers.create_mocks({api.nova: ['server_serial_console_url']})
+    @helpers.create_mocks({api.nova: ['server_serial_console_url', 'server_get']})
+    def test_a_compute_host_not_ready_is_told_apart_by_the_servers_status(self):
+        # nova-compute's refusal says only "is not ready"; the server's status says why.
+        server = self.servers.first()
+        not_ready = nova_exceptions.Conflict(409, f'Instance {server.id} is not ready')
+        for status, message in (
+                ('SHUTOFF', 'The container is stopped: start it to open a console.'),
+                ('PAUSED', 'The container is paused: unpause it to open a console.'),
+                ('ACTIVE', 'The container is not running or is busy with another action: '
+                           'no console can be opened now.')):
+            with self.subTest(status=status):
+                self.mock_server_get.return_value = make_server(self, status=status)
+                self.assertEqual((409, message), self._refused(not_ready))
+                self.mock_server_get.assert_called_with(helpers.IsHttpRequest(), server.id)
+        self.mock_server_get.side_effect = nova_exceptions.ClientException(500, 'down')
+        self.assertEqual((409, 'The container is not running or is busy with another action: '
+                               'no console can be opened now.'), self._refused(not_ready))
+
+    @helpers.create_mocks({api.nova: ['server_serial_console_url', 'server_get']})
     def test_nova_refusals_become_messages_that_say_what_to_do(self):
         server_id = self.servers.first().id
+        self.mock_server_get.return_value = make_server(self)
         cases = [
             (nova_exceptions.Conflict(409, f'Cannot \'get_serial_console\' instance {server_id} while it is in '
                                            'vm_state stopped'),

@@ -81,13 +81,18 @@ def _nova_message(error: Exception) -> str:
     return text[:NOVA_MESSAGE_MAX]
 
 
-def console_error_message(error: Exception) -> str:
-    """What the tab says when Nova gives no console URL (Nova's text only where it names no host)."""
+def console_error_message(error: Exception, server_status: str | None = None) -> str:
+    """What the tab says when Nova gives no console URL (Nova's text only where it names no host).
+
+    Nova's 409 says "vm_state stopped" when its API refuses, but only "is not ready" when the compute
+    host does: `server_status` (Nova's status of the server, read after the refusal) tells those apart.
+    """
     if isinstance(error, nova_exceptions.Conflict):
-        state = _VM_STATE.search(_nova_message(error))
-        if state and state.group(1) in ('stopped', 'shelved', 'shelved_offloaded'):
+        match = _VM_STATE.search(_nova_message(error))
+        state = match.group(1) if match else (server_status or '').lower()
+        if state in ('stopped', 'shutoff', 'shelved', 'shelved_offloaded'):
             return gettext('The container is stopped: start it to open a console.')
-        if state and state.group(1) in ('paused', 'suspended'):
+        if state in ('paused', 'suspended'):
             return gettext('The container is paused: unpause it to open a console.')
         return gettext('The container is not running or is busy with another action: '
                        'no console can be opened now.')
@@ -106,6 +111,13 @@ def console_error_message(error: Exception) -> str:
     return gettext('Nova could not be asked for a console; try again later.')
 
 
+def _server_status(request, server_id: str) -> str | None:
+    try:
+        return api.nova.server_get(request, server_id).status
+    except Exception:
+        return None
+
+
 class ConsoleURLView(generic.View):
     """POST: {"url": <nova-serialproxy URL with a new console token>} or {"error": <message>}."""
 
@@ -117,7 +129,8 @@ class ConsoleURLView(generic.View):
             LOG.info('serial console refused for a server: %s', type(error).__name__)
             status = getattr(error, 'code', None) or getattr(error, 'http_status', None)
             status = status if isinstance(status, int) and 400 <= status < 600 else 502
-            response = http.JsonResponse({'error': console_error_message(error)}, status=status)
+            server_status = _server_status(request, server_id) if status == 409 else None
+            response = http.JsonResponse({'error': console_error_message(error, server_status)}, status=status)
         else:
             response = http.JsonResponse({'url': url})
         response['Cache-Control'] = 'no-store'

@@ -45,6 +45,9 @@ TIME_ZONE = 'UTC'
 # Every compute host of this stack runs nova_docker, whose instances have Nova serial consoles only:
 # Horizon's Instances > Console tab asks for that type at once instead of trying VNC, SPICE and RDP first.
 CONSOLE_TYPE = 'SERIAL'
+# That tab frames Horizon's own serial console page (/project/instances/<id>/serial): Django's default
+# X-Frame-Options DENY makes the browser refuse it. SAMEORIGIN still refuses every other site.
+X_FRAME_OPTIONS = 'SAMEORIGIN'
 
 LOGGING = {
     'version': 1,
