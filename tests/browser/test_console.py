@@ -56,6 +56,24 @@ def wait_terminal(driver, predicate, what: str, timeout: float = 20) -> dict:
                                                          f'last lines {seen.get("lines", [])[-6:]!r}')
 
 
+# The foreground colour of the first cell of the last line that reads `text` (-1: no such line).
+CELL_COLOUR = """
+var buffer = document.querySelector('.docker-console').dockerConsole.term.buffer.active;
+for (var i = buffer.length - 1; i >= 0; i -= 1) {
+  var line = buffer.getLine(i);
+  if (line.translateToString(true).trim() === arguments[0]) {
+    var cell = line.getCell(0); return cell.isFgPalette() ? cell.getFgColor() : -2; }
+}
+return -1;
+"""
+# A paste as the browser delivers one (what Ctrl+Shift+V or the context menu does).
+PASTE = """
+var data = new DataTransfer(); data.setData('text/plain', arguments[0]);
+document.querySelector('.docker-console .xterm-helper-textarea').dispatchEvent(
+    new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+"""
+
+
 def type_line(driver, text: str) -> None:
     driver.find_element(By.CSS_SELECTOR, '.docker-console .xterm-helper-textarea').send_keys(text + Keys.ENTER)
 
@@ -102,6 +120,16 @@ def test_console_tab_runs_commands_follows_the_window_size_and_hosts_vi(openstac
     # A command and its answer, through browser -> serialproxy -> driver -> exec -> back.
     type_line(chrome, 'echo $((6*7))')
     wait_terminal(chrome, lambda t: '42' in [line.strip() for line in t['lines']], 'the answer 42')
+
+    # UTF-8 both ways, colours, and a paste.
+    type_line(chrome, 'echo "Grüße ✓ $((1+1))"')
+    wait_terminal(chrome, lambda t: 'Grüße ✓ 2' in [line.strip() for line in t['lines']], 'UTF-8 echoed')
+    type_line(chrome, r"printf '\033[31mred-text\033[0m\n'")
+    wait_terminal(chrome, lambda t: 'red-text' in [line.strip() for line in t['lines']], 'the coloured line')
+    assert chrome.execute_script(CELL_COLOUR, 'red-text') == 1, 'red-text is not drawn in palette colour 1 (red)'
+    chrome.execute_script(PASTE, 'echo pasted-$((3*3))')
+    type_line(chrome, '')
+    wait_terminal(chrome, lambda t: 'pasted-9' in [line.strip() for line in t['lines']], 'the pasted command')
 
     # The shell sees the terminal's size, and the new one after the window shrinks (ESC [ 8 ; r ; c t).
     rows, cols, seen = stty_size(chrome, 'size-one')
