@@ -60,7 +60,10 @@ class DockerDriver(driver.ComputeDriver):
                         # Neutron ports join and leave a running container (attach_interface).
                         supports_attach_interface=True,
                         # Glance images of this driver are disk_format raw, container_format docker.
-                        supports_image_type_raw=True)
+                        supports_image_type_raw=True,
+                        # Evacuate = rebuild from the image on another host (nova_docker.rebuild);
+                        # the down host's container is removed when its nova-compute comes back.
+                        supports_evacuate=True)
 
     def __init__(self, virtapi: Any, docker_api: docker_client.DockerAPI | None = None,
                  image_service: images.ImageService | None = None) -> None:
