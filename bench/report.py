@@ -27,6 +27,7 @@ EXPECTED = {
     'changes_tab': ('changes_tab',),
     'image_import': ('image_import_rate', 'image_import_memory'),
     'boot_time': ('boot_time',),
+    'console_latency': ('console_latency', 'console_latency_added', 'console_throughput'),
 }
 
 

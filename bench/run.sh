@@ -11,7 +11,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 if [ "${BENCH_QUICK:-0}" = 1 ]; then export BENCH_COUNTS="${BENCH_COUNTS:-4}"; fi
 export BENCH_COUNTS="${BENCH_COUNTS:-50,200,1000}"
-all="changes_tab boot_time log_latency log_stream image_import containers_index"
+all="changes_tab boot_time log_latency log_stream image_import containers_index console_latency"
 scripts="${BENCH_SCRIPTS:-$all}"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 out="${BENCH_OUT:-bench/results/$stamp}"
