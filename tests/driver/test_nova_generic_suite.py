@@ -69,6 +69,22 @@ PENDING: dict[str, str] = {
 
 
 @pytest.fixture(scope='module', autouse=True)
+def _nova_config_of_its_own(configured: None) -> Any:
+    """Nova's TestCase parses the configuration itself (and clears it afterwards), which fails once the
+    other driver tests' session configuration is parsed: set that aside and put it back afterwards."""
+    kept = {(group, name): CONF._get_opt_info(name, group).get('override')
+            for group, names in ((None, ['host']), ('docker', list(CONF.docker)))
+            for name in names}
+    CONF.clear()
+    yield
+    CONF.clear()
+    CONF([], project='nova', default_config_files=[])
+    for (group, name), value in kept.items():
+        if value is not None:
+            CONF.set_override(name, value, group=group)
+
+
+@pytest.fixture(scope='module', autouse=True)
 def _report_not_implemented(request: pytest.FixtureRequest) -> Any:
     """Prints, after the suite, how many of its tests met a NotImplementedError and where."""
     yield
