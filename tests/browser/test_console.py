@@ -1,7 +1,8 @@
 """The Console tab in real Chromium over the real path: Horizon asks Nova for a serial console URL, the page's
 xterm.js opens nova-serialproxy's websocket, nova_docker's console port runs a shell in the container.
 A command answers, the shell sees the terminal's size change with the window, vi takes the screen and
-gives it back; Horizon's own Instances > Console tab (CONSOLE_TYPE 'SERIAL') reaches the same shell."""
+gives it back; Horizon's own Instances > Console tab (CONSOLE_TYPE 'SERIAL') reaches the same shell; a stopped
+container's tab says so; an interactive container's console is its main process."""
 from __future__ import annotations
 
 import re
@@ -189,3 +190,33 @@ def test_a_stopped_container_says_so_in_the_tab(openstack, chrome, horizon_url, 
     journey.open_page(chrome, horizon_url, f'{journey.CONTAINERS}{shell_server.id}/{TAB}')
     # Nova refuses the console (409, vm_state stopped): the tab says what to do instead of hanging.
     wait_terminal(chrome, lambda t: t['reconnect'] and 'stopped: start it' in t['status'], 'the stopped message')
+
+
+def test_an_interactive_containers_console_is_its_main_process(openstack, chrome, horizon_url):
+    # Launched with the Interactive option (server metadata docker_interactive): the console attaches to the
+    # command itself, so what one session sets in that shell the next session still reads (a new exec'd
+    # shell would not have it).
+    nova, glance = openstack.nova('demo'), openstack.glance('demo')
+    server = h.boot(nova, h.image_id(glance, 'busybox:latest'), name=h.unique('console-interactive'),
+                    meta={'docker_command': 'sh', 'docker_interactive': 'true'})
+    try:
+        h.wait_active(nova, server.id)
+        c = openstack.credentials['demo']
+        login(chrome, horizon_url, c['username'], c['password'])
+        journey.open_page(chrome, horizon_url, f'{journey.CONTAINERS}{server.id}/{TAB}')
+        wait_terminal(chrome, lambda t: t['open'], 'the console to connect', 40)
+        type_line(chrome, 'MARK=kept-$((40+2)); echo set-$MARK')
+        wait_terminal(chrome, lambda t: 'set-kept-42' in [line.strip() for line in t['lines']], 'the variable set')
+        # Leaving the page detaches; the driver allows one attach at a time, so the next may need a retry.
+        journey.open_page(chrome, horizon_url, f'{journey.CONTAINERS}{server.id}/{TAB}')
+
+        def attached(t):
+            if t['reconnect']:
+                chrome.find_element(By.CSS_SELECTOR, '.docker-console [data-role=reconnect]').click()
+            return t['open']
+        wait_terminal(chrome, attached, 'the console to attach again', 40)
+        type_line(chrome, 'echo read-$MARK')
+        wait_terminal(chrome, lambda t: 'read-kept-42' in [line.strip() for line in t['lines']],
+                      "the main shell's variable in the next session")
+    finally:
+        h.delete_servers(nova, [server.id])
