@@ -90,3 +90,31 @@ def test_live_migration_is_refused_before_it_starts(drv, ctx, app_image):
     with pytest.raises(exception.MigrationPreCheckError):
         drv.check_can_live_migrate_source(ctx, instance, {})
     assert drv.get_info(instance).state == power_state.RUNNING
+
+
+def test_diagnostics_of_cgroup_v2_stats_with_a_network():
+    """The stats shape of a cgroup v2 host (no per-CPU times, no request counts) with one network."""
+    from nova_docker import diagnostics
+    stats = {'cpu_stats': {'cpu_usage': {'total_usage': 5_000_000}},
+             'memory_stats': {'usage': 20 * 1024 ** 2, 'limit': 64 * 1024 ** 2,
+                              'stats': {'inactive_file': 4 * 1024 ** 2}},
+             'networks': {'eth0': {'rx_bytes': 10, 'rx_packets': 1, 'rx_errors': 0, 'rx_dropped': 0,
+                                   'tx_bytes': 20, 'tx_packets': 2, 'tx_errors': 0, 'tx_dropped': 0}},
+             'blkio_stats': {'io_service_bytes_recursive': [
+                 {'major': 8, 'minor': 0, 'op': 'read', 'value': 4096},
+                 {'major': 8, 'minor': 0, 'op': 'write', 'value': 8192}],
+                 'io_serviced_recursive': None}}
+    container = {'State': {'StartedAt': '2026-01-01T00:00:00.123456789Z'},
+                 'NetworkSettings': {'Networks': {'neutron-x': {'MacAddress': 'fa:16:3e:00:00:01'}}}}
+    diags = diagnostics.instance_diagnostics(container, stats, power_state.RUNNING)
+    assert [(cpu.id, cpu.time) for cpu in diags.cpu_details] == [(0, 5_000_000)]
+    assert (diags.memory_details.maximum, diags.memory_details.used) == (64, 16)
+    assert diags.nic_details[0].mac_address == 'fa:16:3e:00:00:01'
+    assert (diags.nic_details[0].rx_octets, diags.nic_details[0].tx_packets) == (10, 2)
+    disk = diags.disk_details[0]
+    assert (disk.read_bytes, disk.write_bytes, disk.read_requests, disk.write_requests) == \
+        (4096, 8192, None, None)
+    assert diags.uptime > 0
+    flat = diagnostics.legacy(stats)
+    assert flat['cpu0_time'] == 5_000_000 and flat['eth0_tx'] == 20
+    assert flat['8:0_read_bytes'] == 4096 and '8:0_read_requests' not in flat
