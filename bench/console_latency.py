@@ -33,7 +33,9 @@ ECHO_TIMES = """
 var done = arguments[arguments.length - 1], count = arguments[0];
 var c = document.querySelector('.docker-console').dockerConsole, times = [], t0 = 0;
 function next() {
-  if (times.length >= count) { c.socket.removeEventListener('message', seen); c.term.input('\\x15'); done(times); return; }
+  if (times.length >= count) {
+    c.socket.removeEventListener('message', seen); c.term.input('\\x15'); done(times); return;
+  }
   t0 = performance.now(); c.term.input('x');
 }
 function seen() { if (t0) { times.push(performance.now() - t0); t0 = 0; setTimeout(next, 20); } }
