@@ -4,10 +4,7 @@ State lives in Docker only (container names, labels and states; image tags for t
 restarted nova-compute loses nothing. Power-state mapping:
   running -> RUNNING, paused -> PAUSED (SUSPENDED while Nova suspends it), created/exited -> SHUTDOWN,
   dead -> CRASHED, no container -> NOSTATE.
-Lifecycle mapping: power_off = docker stop (Nova's graceful timeout, then SIGKILL); power_on = start;
-soft reboot = docker restart ([docker] soft_reboot_timeout); hard reboot = kill + start;
-pause/unpause = docker pause/unpause; suspend/resume = pause/unpause too (Docker cannot checkpoint
-to disk without experimental CRIU, so a suspended container keeps its memory).
+Power actions: nova_docker.driver_power; host resources, diagnostics and refusals: nova_docker.driver_host.
 Networking: every Neutron port in network_info joins the Docker network of its Neutron network with
 the port's fixed IP (nova_docker.network); no ports = ``[docker] network_mode`` (default none).
 Resize and cold migration: nova_docker.migration. Not supported: live migration, rescue, volumes.
@@ -15,19 +12,15 @@ Resize and cold migration: nova_docker.migration. Not supported: live migration,
 from __future__ import annotations
 
 import json
-import os
-import re
 import time
 from typing import Any
 
 import docker.errors
-import os_resource_classes as orc
 from oslo_log import log as logging
 from oslo_utils import uuidutils
 from oslo_utils import versionutils
 
 from nova import exception
-from nova.objects import fields as obj_fields
 from nova.virt import driver
 from nova.virt import hardware
 
@@ -35,7 +28,8 @@ from nova_docker import client as docker_client
 from nova_docker import conf as docker_conf
 from nova_docker import console as docker_console
 from nova_docker import containers
-from nova_docker import diagnostics as docker_diagnostics
+from nova_docker import driver_host
+from nova_docker import driver_power
 from nova_docker import events as docker_events
 from nova_docker import image_cache
 from nova_docker import images
@@ -47,11 +41,9 @@ from nova_docker import snapshot as docker_snapshot
 
 LOG = logging.getLogger(__name__)
 CONF = docker_conf.CONF
-GiB = 1024 ** 3
-MiB = 1024 ** 2
 
 
-class DockerDriver(driver.ComputeDriver):
+class DockerDriver(driver_host.HostMixin, driver_power.PowerMixin, driver.ComputeDriver):
     """Instances are containers named nova-<uuid>; images are Glance docker-save tarballs."""
 
     capabilities = dict(driver.ComputeDriver.capabilities,
@@ -142,83 +134,6 @@ class DockerDriver(driver.ComputeDriver):
         if self._events is not None:
             self._events.stop()
             self._events = None
-
-    def get_available_nodes(self, refresh: bool = False) -> list[str]:
-        """One node per compute service, named after CONF.host."""
-        return [CONF.host]
-
-    def get_host_ip_addr(self) -> str:
-        """This compute host's IP address."""
-        return CONF.my_ip
-
-    def get_host_uptime(self) -> str:
-        """Uptime of this host, uptime(1) style."""
-        with open('/proc/uptime') as handle:
-            seconds = int(float(handle.read().split()[0]))
-        days, rest = divmod(seconds, 86400)
-        return f'up {days} days, {rest // 3600:02d}:{rest % 3600 // 60:02d}'
-
-    def _host_facts(self) -> dict[str, Any]:
-        info = self.docker.call('read the Docker host information', 'info')
-        try:
-            disk = os.statvfs(info.get('DockerRootDir') or '/')
-        except OSError:
-            # A remote daemon's data root is not on this machine: fall back to the instances path.
-            disk = os.statvfs(CONF.instances_path if os.path.isdir(CONF.instances_path) else '/')
-        match = re.match(r'(\d+)\.(\d+)\.(\d+)', str(info.get('ServerVersion', '')))
-        try:
-            arch = obj_fields.Architecture.canonicalize(info.get('Architecture') or '')
-        except exception.InvalidArchitectureName:
-            arch = obj_fields.Architecture.from_host()
-        return {
-            'vcpus': int(info.get('NCPU') or 1),
-            'memory_mb': int(info.get('MemTotal') or 0) // MiB,
-            'local_gb': disk.f_blocks * disk.f_frsize // GiB,
-            'free_gb': disk.f_bavail * disk.f_frsize // GiB,
-            'version': '.'.join(match.groups()) if match else '0.0.0',
-            'arch': arch,
-        }
-
-    def get_available_resource(self, nodename: str) -> dict[str, Any]:
-        """Host resources from docker info and the data root's file system."""
-        facts = self._host_facts()
-        cpu_info = {'arch': facts['arch'], 'model': 'docker', 'vendor': 'docker', 'features': [],
-                    'topology': {'sockets': 1, 'cores': facts['vcpus'], 'threads': 1}}
-        return {
-            'vcpus': facts['vcpus'],
-            'memory_mb': facts['memory_mb'],
-            'local_gb': facts['local_gb'],
-            # The resource tracker recomputes usage from instances; report only what the host uses.
-            'vcpus_used': 0,
-            'memory_mb_used': 0,
-            'local_gb_used': facts['local_gb'] - facts['free_gb'],
-            'hypervisor_type': obj_fields.HVType.DOCKER,
-            'hypervisor_version': versionutils.convert_version_to_int(facts['version']),
-            'hypervisor_hostname': CONF.host,
-            'cpu_info': json.dumps(cpu_info),
-            'disk_available_least': facts['free_gb'],
-            'supported_instances': [(facts['arch'], obj_fields.HVType.DOCKER,
-                                     obj_fields.VMMode.EXE)],
-            'numa_topology': None,
-        }
-
-    def update_provider_tree(self, provider_tree: Any, nodename: str,
-                             allocations: dict | None = None) -> None:
-        """VCPU, MEMORY_MB and DISK_GB inventory of the Docker host (capability traits are added
-        by the resource tracker from ``capabilities``)."""
-        facts = self._host_facts()
-        ratios = self._get_allocation_ratios(provider_tree.data(nodename).inventory)
-        totals = {orc.VCPU: (facts['vcpus'], CONF.reserved_host_cpus),
-                  orc.MEMORY_MB: (facts['memory_mb'], CONF.reserved_host_memory_mb),
-                  orc.DISK_GB: (facts['local_gb'], self._get_reserved_host_disk_gb_from_config())}
-        inventory = {}
-        for resource_class, (total, reserved) in totals.items():
-            if total <= 0:
-                continue
-            inventory[resource_class] = {'total': total, 'min_unit': 1, 'max_unit': total,
-                                         'step_size': 1, 'reserved': reserved,
-                                         'allocation_ratio': ratios[resource_class]}
-        provider_tree.update_inventory(nodename, inventory)
 
     # -- inventory of instances -----------------------------------------------------------------
     def list_instance_uuids(self) -> list[str]:
@@ -357,86 +272,6 @@ class DockerDriver(driver.ComputeDriver):
         """Idempotent removal, for paths that call cleanup without destroy."""
         self._remove(instance, network_info)
 
-    def reboot(self, context: Any, instance: Any, network_info: Any, reboot_type: str,
-               block_device_info: Any = None, bad_volumes_callback: Any = None,
-               accel_info: Any = None, share_info: Any = None) -> None:
-        """SOFT: docker restart (SIGTERM, SIGKILL after the timeout); HARD: kill and start."""
-        container = self._existing(instance)
-        name = container['Id']
-        try:
-            if self._paused(container):
-                self.docker.call('unpause the container', 'unpause', name)
-            if reboot_type == 'SOFT':
-                self.docker.call('restart the container', 'restart', name,
-                                 timeout=CONF.docker.soft_reboot_timeout)
-            else:
-                if self._running(container):
-                    self.docker.call('kill the container', 'kill', name)
-                self.docker.call('start the container', 'start', name)
-        except docker_client.DockerOperationFailed as error:
-            raise exception.InstanceRebootFailure(reason=error.format_message())
-
-    def power_off(self, instance: Any, timeout: int = 0, retry_interval: int = 0) -> None:
-        """docker stop: SIGTERM, then SIGKILL after ``timeout`` seconds (0 = at once)."""
-        container = self._existing(instance)
-        if not self._running(container):
-            return
-        try:
-            if self._paused(container):
-                self.docker.call('unpause the container', 'unpause', container['Id'])
-            self.docker.call('stop the container', 'stop', container['Id'], timeout=max(0, timeout))
-        except docker_client.DockerOperationFailed as error:
-            raise exception.InstancePowerOffFailure(reason=error.format_message())
-
-    def power_on(self, context: Any, instance: Any, network_info: Any, block_device_info: Any = None,
-                 accel_info: Any = None, share_info: Any = None) -> None:
-        """Start the container (unpause it if it was paused)."""
-        container = self._existing(instance)
-        try:
-            if self._paused(container):
-                self.docker.call('unpause the container', 'unpause', container['Id'])
-            elif not self._running(container):
-                self.docker.call('start the container', 'start', container['Id'])
-        except docker_client.DockerOperationFailed as error:
-            raise exception.InstancePowerOnFailure(reason=error.format_message())
-
-    def resume_state_on_host_boot(self, context: Any, instance: Any, network_info: Any,
-                                  share_info: Any, block_device_info: Any = None) -> None:
-        """After a host/daemon restart, start containers Nova believes running."""
-        self.power_on(context, instance, network_info, block_device_info)
-
-    def pause(self, instance: Any) -> None:
-        """docker pause (the cgroup freezer); a paused container stays as it is."""
-        container = self._existing(instance)
-        if not self._paused(container):
-            self.docker.call('pause the container', 'pause', container['Id'])
-
-    def unpause(self, instance: Any) -> None:
-        """docker unpause; a container that is not paused stays as it is."""
-        container = self._existing(instance)
-        if self._paused(container):
-            self.docker.call('unpause the container', 'unpause', container['Id'])
-
-    def suspend(self, context: Any, instance: Any) -> None:
-        """Suspend = docker pause (see the module docstring)."""
-        container = self._existing(instance)
-        if self._paused(container):
-            return
-        if not self._running(container):
-            raise exception.InstanceSuspendFailure(reason='the container is not running')
-        try:
-            self.docker.call('pause the container', 'pause', container['Id'])
-        except docker_client.DockerOperationFailed as error:
-            raise exception.InstanceSuspendFailure(reason=error.format_message())
-
-    def resume(self, context: Any, instance: Any, network_info: Any, block_device_info: Any = None,
-               share_info: Any = None) -> None:
-        """Resume = docker unpause (or start, if the container stopped meanwhile)."""
-        try:
-            self.power_on(context, instance, network_info, block_device_info)
-        except exception.InstancePowerOnFailure as error:
-            raise exception.InstanceResumeFailure(reason=error.kwargs.get('reason'))
-
     # -- resize and cold migration (nova_docker.migration) ---------------------------------------
     def migrate_disk_and_power_off(self, context: Any, instance: Any, dest: str, flavor: Any,
                                    network_info: Any, block_device_info: Any = None,
@@ -524,37 +359,6 @@ class DockerDriver(driver.ComputeDriver):
         except docker_client.DockerUnavailable:
             # nova-api turns only ConsoleNotAvailable (and NotFound) into a readable client error.
             raise exception.ConsoleNotAvailable()
-
-    # -- diagnostics, refusals ------------------------------------------------------------------
-    def get_diagnostics(self, instance: Any) -> dict[str, int]:
-        """Nova's pre-2.48 diagnostics dict from Docker's stats (nova_docker.diagnostics)."""
-        container = self._existing(instance)
-        return docker_diagnostics.legacy(docker_diagnostics.container_stats(self.docker, container['Id']))
-
-    def get_instance_diagnostics(self, instance: Any) -> Any:
-        """Nova's Diagnostics object from Docker's stats (nova_docker.diagnostics)."""
-        container = self._existing(instance)
-        return docker_diagnostics.instance_diagnostics(
-            container, docker_diagnostics.container_stats(self.docker, container['Id']),
-            containers.power_state_of(container, instance))
-
-    def get_host_cpu_stats(self) -> dict[str, int]:
-        """This host's CPU times and frequency (nova_docker.diagnostics)."""
-        return docker_diagnostics.host_cpu_stats()
-
-    def poll_rebooting_instances(self, timeout: int, instances: Any) -> None:
-        """Nothing to poll: reboot returns once Docker has restarted the container."""
-
-    def check_can_live_migrate_destination(self, context: Any, instance: Any, src_compute_info: Any,
-                                           dst_compute_info: Any, block_migration: bool = False,
-                                           disk_over_commit: bool = False) -> Any:
-        """Refused before anything starts: a running process cannot move between Docker hosts."""
-        raise exception.MigrationPreCheckError(reason=docker_diagnostics.NO_LIVE_MIGRATION)
-
-    def check_can_live_migrate_source(self, context: Any, instance: Any, dest_check_data: Any,
-                                      block_device_info: Any = None) -> Any:
-        """Refused, see check_can_live_migrate_destination."""
-        raise exception.MigrationPreCheckError(reason=docker_diagnostics.NO_LIVE_MIGRATION)
 
     # -- networking -------------------------------------------------------------------------------
     def plug_vifs(self, instance: Any, network_info: Any) -> None:
