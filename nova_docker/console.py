@@ -267,6 +267,10 @@ class ConsoleServer:
                 _say(client, _('Console closed: %s.') % reason)
         except console_sessions.SessionFailed as error:
             self._answer(client, b'200 OK', str(error))
+        except (OSError, docker_client.DockerUnavailable, docker_client.DockerOperationFailed) as error:
+            # The Docker host died or the connection to it broke: the user's terminal says so.
+            LOG.info('Console session of %s lost its Docker connection: %s', instance_uuid, error)
+            _say(client, _('Console closed: the connection to the container was lost.'))
         except Exception as error:
             LOG.info('Console session of %s ended: %s', instance_uuid, error)
         finally:

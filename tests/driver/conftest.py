@@ -19,6 +19,7 @@ if str(ROOT / 'tools') not in sys.path:  # tests/conftest.py does this too; keep
 
 import dockerd  # noqa: E402  tools/dockerd.py
 from tests.driver.driver_helpers import APP_CMD, APP_IMAGE, FakeImageService  # noqa: E402
+from tests.driver.socket_relay import UnixRelay  # noqa: E402
 
 import nova.conf  # noqa: E402
 from nova import context as nova_context  # noqa: E402
@@ -143,3 +144,11 @@ def docker_opt(configured: None) -> Iterator[Any]:
     yield set_opt
     for name, value in saved.items():
         CONF.set_override(name, value, group='docker')
+
+
+@pytest.fixture
+def relay(daemon) -> Iterator[UnixRelay]:
+    """A relay in front of the test dockerd that can cut the driver's connections (socket_relay)."""
+    relay = UnixRelay(daemon.socket_path)
+    yield relay
+    relay.close()

@@ -275,3 +275,20 @@ def test_resize_filter_takes_out_exactly_the_resize_sequence_wherever_reads_spli
                     joined.append(item)
             assert joined == expected, (cut, second, items)
             assert filt.feed(b'z') == [b'\x1bz']  # a lone ESC at the end waits, then goes on as input
+
+
+def test_a_docker_host_lost_mid_session_closes_the_terminal_with_a_message(
+        make_driver, ctx, app_image, consoles, docker_opt, relay):
+    docker_opt('api_url', relay.url)
+    drv = make_driver()
+    instance = spawn(drv, ctx, app_image)
+    term = Terminal(drv.get_serial_console(ctx, instance))
+    term.send(b'echo $((6*7))\n')
+    term.read_until(b'\n42')
+    # The daemon goes away: every connection to it is cut and new ones are refused.
+    relay.refuse = True
+    assert relay.drop() >= 1
+    started = time.monotonic()
+    output = term.read_to_end(timeout=20)
+    assert b'Console closed: the connection to the container was lost.' in output
+    assert time.monotonic() - started < 20

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 from tests.driver.driver_helpers import spawn, wait_for
-from tests.driver.socket_relay import UnixRelay
 
 from nova.virt import event as virtevent
 
@@ -54,13 +52,6 @@ class Recorder:
 @pytest.fixture
 def recorder() -> Recorder:
     return Recorder()
-
-
-@pytest.fixture
-def relay(daemon) -> Iterator[UnixRelay]:
-    relay = UnixRelay(daemon.socket_path)
-    yield relay
-    relay.close()
 
 
 def name_of(instance) -> str:
