@@ -88,10 +88,7 @@ def test_launch_through_the_wizard_and_see_it_become_active(openstack, chrome, s
     chrome.find_element(By.ID, 'id_environment').send_keys(f'GREETING={GREETING}\nEXTRA=1')
     accessibility.assert_accessible(chrome)
     screenshot(chrome, 'launch-workflow')
-    next_button.click()
-    next_button.click()
-    j.until(chrome, lambda d: d.find_element(By.ID, 'launch_container__review').is_displayed(), 10,
-            'the Review step')
+    j.next_to_review(chrome, 'launch_container__review')
     # Review shows the command as the argument vector it becomes, and the (not secret) environment values.
     review = j.until(chrome, lambda d: (lambda text: text if 'Command (argv)' in text else None)(
         d.find_element(By.ID, 'launch_container__review').text), 10, 'the summary on the Review step')

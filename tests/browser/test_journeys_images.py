@@ -98,8 +98,7 @@ def test_import_from_the_registry_see_layers_and_launch(openstack, demo_browser,
     next_button.click()
     next_button.click()
     j.choose(chrome, 'id_flavor_id', j.option_value(chrome, 'id_flavor_id', r'^\s*m1\.tiny:'))
-    for _ in range(3):
-        next_button.click()
+    j.next_to_review(chrome, 'launch_container__review')
     chrome.find_element(By.CSS_SELECTOR, '.modal.in .button-final').click()
     j.until(chrome, lambda d: j.CONTAINERS in d.current_url and server_name in d.page_source, 60,
             f'{server_name} in the Containers table')

@@ -7,6 +7,7 @@ import html
 import re
 import uuid
 
+import dockerd  # tools/, on sys.path via tests/conftest.py
 import pytest
 
 from tests.stack import nova_helpers as h
@@ -42,13 +43,18 @@ def orphan_on_host2(openstack):
     """A container made directly on the TLS host, labelled for a server Nova never had."""
     docker = openstack.docker('docker-host-2')
     uuid_ = str(uuid.uuid4())
-    created = docker.create_container('busybox:latest', command=['true'], name=f'hosts-orphan-{TAG}',
+    # An image of its own: the host holds only what Nova loaded there (under glance/<id> tags), which
+    # depends on what ran before and on the image cache manager.
+    image = f'hosts-orphan-{TAG}:latest'
+    docker.import_image_from_data(dockerd.busybox_rootfs_tar(), repository=image.split(':')[0], tag='latest')
+    created = docker.create_container(image, command=['true'], name=f'hosts-orphan-{TAG}',
                                       labels={h.LABEL_UUID: uuid_, h.LABEL_PROJECT: 'no-such-project'},
                                       host_config=docker.create_host_config(network_mode='none'))
     try:
         yield created['Id'], uuid_
     finally:
         docker.remove_container(created['Id'], force=True)
+        docker.remove_image(image)
 
 
 def row_cells(page: str, host: str) -> list:

@@ -164,6 +164,36 @@ def test_refusals(openstack, servers):
     term.close()
 
 
+def expire(openstack: Any, url: str) -> None:
+    """Make the URL's token expired in Nova's database (Nova keeps only the token's SHA-256)."""
+    import configparser
+    import hashlib
+    import sqlalchemy
+    config = configparser.ConfigParser(interpolation=None)
+    config.read(f'{h.stack_dir(openstack)}/etc/nova/nova.conf')
+    token = url.split('token=', 1)[1]
+    engine = sqlalchemy.create_engine(config['database']['connection'])
+    try:
+        with engine.begin() as db:
+            updated = db.execute(sqlalchemy.text(
+                'UPDATE console_auth_tokens SET expires = :past WHERE token_hash = :hash'),
+                {'past': int(time.time()) - 1, 'hash': hashlib.sha256(token.encode()).hexdigest()})
+            assert updated.rowcount == 1
+    finally:
+        engine.dispose()
+
+
+def test_an_expired_token_is_refused(openstack, servers):
+    url = console_url(openstack, servers[0].id)
+    expire(openstack, url)
+    assert refused(url)
+    # The same server's next token still works.
+    term = Terminal(console_url(openstack, servers[0].id))
+    term.send(b'echo $((6*7))\n')
+    term.read_until(b'42')
+    term.close()
+
+
 def test_limit_per_server(openstack, servers):
     server = servers[0]
     terms = [Terminal(console_url(openstack, server.id)) for _ in range(2)]
