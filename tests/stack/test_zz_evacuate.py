@@ -49,8 +49,11 @@ def test_evacuate_rebuilds_on_the_other_host_from_the_image(openstack):
         nova_admin.services.force_down(service.id, True)
         forced = True
         nova_admin.servers.evacuate(server.id)
-        moved = h.wait_active(nova, server.id)
-        assert h.host_of(openstack, moved) == target
+        # Nova saves the rebuilt server ACTIVE before it moves it to the new host (the resource tracker's
+        # finish_evacuation): wait for both.
+        h.wait_for(lambda: (found := h.wait_active(nova, server.id))
+                   and h.host_of(openstack, found) == target, 120,
+                   message=lambda: f'{server.id} ACTIVE on {target}: {h.describe(nova, server.id)}')
         new = h.container(openstack, target, server.id)
         assert new['State']['Running']
         assert new['Config']['Labels']['org.openstack.nova.instance_uuid'] == server.id
