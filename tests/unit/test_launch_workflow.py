@@ -348,6 +348,16 @@ class LaunchWorkflowTests(helpers.TestCase):
         self.assertEqual(None, self._step(res, 'network').action.fields['network_ids'].initial)
 
     @helpers.create_mocks(MOCKS)
+    def test_option_labels_are_escaped_once(self):
+        """Horizon's themable select escaped a label and its template again: `&quot;` on screen."""
+        self._mock_lists()
+        self.busybox.name = 'web "prod" & <b>x</b>:latest'
+        page = self.client.get(LAUNCH_URL).content.decode()
+        self.assertIn('web &quot;prod&quot; &amp; &lt;b&gt;x&lt;/b&gt;:latest', page)
+        self.assertNotIn('&amp;quot;', page)
+        self.assertNotIn('<b>x</b>', page)
+
+    @helpers.create_mocks(MOCKS)
     def test_review_escapes_untrusted_image_names(self):
         self._mock_lists()
         self.busybox.name = '<script>alert(1)</script>:latest'

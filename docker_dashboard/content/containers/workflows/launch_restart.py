@@ -5,11 +5,12 @@ from horizon import forms
 from horizon import workflows
 
 from docker_dashboard import restart_policy as policies
+from docker_dashboard.content.widgets import ThemableSelect
 
 
 class RestartPolicyAction(workflows.Action):
     restart_policy = forms.ThemableChoiceField(
-        label=_('Restart policy'), choices=policies.CHOICES, initial='no', required=False,
+        label=_('Restart policy'), choices=policies.CHOICES, initial='no', required=False, widget=ThemableSelect(),
         help_text=_('Docker restarts the command by itself when it ends; the container stays Active in the '
                     'meantime. A Stop through the dashboard is never undone.'))
     restart_retries = forms.IntegerField(

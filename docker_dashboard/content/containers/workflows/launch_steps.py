@@ -16,6 +16,7 @@ from horizon import workflows
 
 from docker_dashboard import api
 from docker_dashboard import metadata as launch_metadata
+from docker_dashboard.content.widgets import ThemableSelect
 
 # nova_docker's default `[docker] cpu_shares_per_vcpu`: the dashboard cannot read the compute hosts' config.
 CPU_SHARES_PER_VCPU = 1024
@@ -91,7 +92,8 @@ class DetailsAction(workflows.Action):
     name = forms.CharField(label=_('Container Name'), max_length=NAME_MAX)
     count = forms.IntegerField(label=_('Count'), min_value=1, initial=1,
                                help_text=_('Several containers are named NAME-1, NAME-2, and so on.'))
-    availability_zone = forms.ThemableChoiceField(label=_('Availability Zone'), required=False)
+    availability_zone = forms.ThemableChoiceField(label=_('Availability Zone'), required=False,
+                                                  widget=ThemableSelect())
     description = forms.CharField(label=_('Description'), max_length=DESCRIPTION_MAX, required=False,
                                   widget=forms.Textarea(attrs={'rows': 3}))
 
@@ -144,7 +146,7 @@ class DetailsStep(workflows.Step):
 
 class ImageAction(workflows.Action):
     image_id = forms.ThemableChoiceField(
-        label=_('Image'), help_text=_('Docker images in Glance, shown as repo:tag (size).'),
+        label=_('Image'), help_text=_('Docker images in Glance, shown as repo:tag (size).'), widget=ThemableSelect(),
         error_messages={'required': _('Choose the Docker image to launch.'),
                         'invalid_choice': _('This is not a Docker image available to you; choose one from the list.')})
 
@@ -182,7 +184,8 @@ class ImageStep(workflows.Step):
 
 
 class FlavorAction(workflows.Action):
-    flavor_id = forms.ThemableChoiceField(label=_('Flavor'), error_messages={'required': _('Choose a flavor.')})
+    flavor_id = forms.ThemableChoiceField(label=_('Flavor'), widget=ThemableSelect(),
+                                          error_messages={'required': _('Choose a flavor.')})
 
     class Meta:
         name = _('Flavor')
