@@ -275,8 +275,8 @@ def action_events(nova: Any, server_id: str, action: str) -> list[dict]:
 
 def remove_cached_image(openstack: Any, image_id_: str) -> None:
     """Drop the driver's per-host cache tag glance/<image id>:latest of a Glance image this test made
-    (a snapshot is committed under that tag on its host and loaded under it where it boots; the driver
-    never evicts it when the Glance image is deleted). Its containers must be gone already."""
+    (a snapshot is committed under that tag on its host and loaded under it where it boots; the driver's
+    image cache manager would remove it only at its next pass). Its containers must be gone already."""
     for host in HOSTS:
         try:
             openstack.docker(host).remove_image(f'glance/{image_id_}:latest')

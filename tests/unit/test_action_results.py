@@ -126,3 +126,28 @@ class NotCreatedTests(helpers.ContainerDetailTestCase):
         self.assertEqual(404, res.status_code)
         self.assertEqual({'error': 'The container was not created: No valid host was found.', 'retry': False},
                          res.json())
+
+
+class ResizeFailureTests(helpers.TestCase):
+    """A resize starts in Horizon's own dialog (or the CLI): seen under way, its failure is reported too."""
+
+    @helpers.create_mocks({api.nova: ['server_list_paged', 'server_actions', 'server_action_events'],
+                           api.glance: ['docker_image_list'], api.containers: ['containers_for_servers']})
+    def test_a_resize_seen_under_way_that_failed_is_a_warning(self):
+        def index_with(server):
+            self.mock_server_list_paged.return_value = ([server], False, False)
+            self.mock_docker_image_list.return_value = ([], False, False)
+            self.mock_containers_for_servers.return_value = ContainerIndex(
+                hosts={server.id: 'docker-host-1'}, containers={}, unreachable=set())
+            return self.client.get(INDEX_URL)
+
+        resizing = make_server(self, status='RESIZE', power=RUNNING, task='resize_migrating')
+        self.assertEqual(200, index_with(resizing).status_code)
+        self.mock_server_actions.assert_not_called()   # still under way: nothing asked yet
+        # Nova rolled the failed migration back: ACTIVE again, the 'migrate' action marked Error.
+        self.mock_server_actions.return_value = [nova_action('migrate', started=time.time() - 30, message='Error')]
+        self.mock_server_action_events.return_value = [
+            {'event': 'compute_resize_instance', 'result': 'Error', 'details': 'Glance refused the upload'}]
+        res = index_with(make_server(self, status='ACTIVE', power=RUNNING))
+        self.assertContains(res, 'Resize or migration of container &quot;%s&quot; failed: Glance refused the upload'
+                            % resizing.name)

@@ -33,20 +33,30 @@ ACTION_LABELS = {
     'delete': pgettext_lazy('Nova server action', 'Delete'),
     'create': pgettext_lazy('Nova server action', 'Create'),
     'rebuild': pgettext_lazy('Nova server action', 'Rebuild'),
+    'resize': pgettext_lazy('Nova server action', 'Resize or migration'),
+    'confirmResize': pgettext_lazy('Nova server action', 'Confirm resize'),
+    'revertResize': pgettext_lazy('Nova server action', 'Revert resize'),
 }
+# A resize and a cold migration share Nova's task states; Nova logs them as 'resize' or 'migrate'.
+SAME_ACTION = {'resize': ('resize', 'migrate')}
+# Task states of a resize or migration under way (Horizon's own dialog or the CLI may have started it).
+RESIZING = ('resize_', 'migrating')
 
 
-def remember(request, server_id, nova_action):
-    """Note that `nova_action` was requested on `server_id` just now."""
+def remember(request, server_id, nova_action, started_before=0.0):
+    """Note that `nova_action` was requested on `server_id` just now (or, seen under way, up to
+    `started_before` seconds ago)."""
     now = time.time()
     entries = [entry for entry in request.session.get(SESSION_KEY) or ()
                if entry['server_id'] != str(server_id) and now - entry['at'] < KEEP_SECONDS]
-    entries.append({'server_id': str(server_id), 'action': nova_action, 'at': now})
+    entries.append({'server_id': str(server_id), 'action': nova_action, 'at': now,
+                    'since': now - started_before})
     request.session[SESSION_KEY] = entries[-MAX_REMEMBERED:]
 
 
 def report(request, servers):
     """Warn about requested actions that failed on the settled servers among `servers`, then forget them."""
+    watch_resizes(request, servers)
     entries = request.session.get(SESSION_KEY)
     if not entries:
         return
@@ -61,13 +71,24 @@ def report(request, servers):
         if server is None:
             keep.append(entry)  # still under way, or not on this page
             continue
-        failure = failed_action(request, server.id, entry['action'], since=entry['at'] - CLOCK_SLACK_SECONDS)
+        since = entry.get('since', entry['at']) - CLOCK_SLACK_SECONDS
+        failure = failed_action(request, server.id, entry['action'], since=since)
         if failure is not None:
             label = ACTION_LABELS.get(entry['action'], entry['action'])
             messages.warning(request, _('%(action)s of container "%(name)s" failed: %(reason)s') % {
                 'action': label, 'name': server.name or server.id, 'reason': failure_reason(request, server, failure)})
     if keep != entries:
         request.session[SESSION_KEY] = keep
+
+
+def watch_resizes(request, servers):
+    """Remember a resize or migration seen under way: it starts in Horizon's own Resize dialog (or the
+    CLI), not in an action of this panel, and its failure must be reported like the others'."""
+    known = {entry['server_id'] for entry in request.session.get(SESSION_KEY) or ()}
+    for server in servers:
+        task = getattr(server, 'OS-EXT-STS:task_state', None) or ''
+        if task.startswith(RESIZING) and str(server.id) not in known:
+            remember(request, server.id, 'resize', started_before=KEEP_SECONDS)
 
 
 def _started(action):
@@ -90,8 +111,9 @@ def _actions(request, server_id):
 
 def failed_action(request, server_id, nova_action, since):
     """The newest `nova_action` started after `since` (epoch seconds) if Nova recorded it as failed."""
+    names = SAME_ACTION.get(nova_action, (nova_action,))
     mine = [action for action in _actions(request, server_id)
-            if action.action == nova_action and _started(action) >= since]
+            if action.action in names and _started(action) >= since]
     if not mine:
         return None
     newest = max(mine, key=_started)
