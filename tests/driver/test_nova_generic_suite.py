@@ -61,13 +61,6 @@ NOT_IMPLEMENTED: dict[str, str] = {
     'set_host_enabled': 'the deprecated os-hosts toggle; use openstack compute service set --disable',
 }
 
-# Tests whose result belongs to a part of the driver built in its own module (cold migration and
-# resize: nova_docker/migration.py): a NotImplementedError there is reported, not asserted.
-PENDING: dict[str, str] = {
-    'test_migrate_disk_and_power_off': 'nova_docker/migration.py',
-}
-
-
 @pytest.fixture(scope='module', autouse=True)
 def _nova_config_of_its_own(configured: None) -> Any:
     """Nova's TestCase parses the configuration itself (and clears it afterwards), which fails once the
@@ -168,8 +161,6 @@ class DockerDriverGenericTestCase(test_virt_drivers._VirtDriverTestCase, nova_te
         test_name = self._testMethodName
         type(self).not_implemented.extend(handler.methods)
         for method, _test in handler.methods:
-            if test_name in PENDING:
-                continue
             self.assertIn(method, NOT_IMPLEMENTED,
                           f'{test_name}: the driver raised NotImplementedError in {method}')
 
